@@ -1,0 +1,87 @@
+"""The `amudarya` command: check the data, run one notebook, or build the whole book.
+
+Input mistakes (bad data, bad parameters, a bad run matrix, a notebook that fails) end with a
+plain message and exit status 2; `--debug` shows the Python traceback as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import InputError, RunError
+
+
+def _root(args) -> Path:
+    from .data import project_root
+
+    return Path(args.root).resolve() if args.root else project_root()
+
+
+def cmd_check(args) -> int:
+    from . import data
+
+    folder = _root(args) / "data"
+    problems = data.check(folder)
+    if problems:
+        raise InputError(problems, summary=f"{folder} is not valid ({len(problems)} problems)")
+    print(f"{folder}: valid")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from . import runner
+
+    root = _root(args)
+    params = {name: runner.parse_cli_value(value) for name, value in args.parameter}
+    problems = runner.check_parameters(root, args.thread, params, where=f"amudarya run {args.thread}")
+    if problems:
+        raise InputError(problems, summary="The parameters are not valid")
+    run = runner.Run(args.thread, params)
+    output = Path(args.output).resolve() if args.output else root / runner.BUILD / "runs" / f"{run.name}.ipynb"
+    runner.execute(root, run, output)
+    print(output)
+    return 0
+
+
+def cmd_build(args) -> int:
+    from . import runner
+
+    runner.build(_root(args))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="amudarya", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", help="project folder (default: this repository)")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for input errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate the data package; report every problem at once")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("run", help="execute one notebook with parameters and print the executed notebook's path")
+    p.add_argument("thread", help="notebook name in notebooks/, e.g. trade")
+    p.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="parameter to set (repeatable); the value is read as YAML: KAZ, 3, [KAZ, KGZ]",
+    )
+    p.add_argument("-o", "--output", help="where to write the executed notebook")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("build", help="check the data, execute the run matrix and build the HTML book")
+    p.set_defaults(func=cmd_build)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (InputError, RunError) as exc:
+        if args.debug:
+            raise
+        print(f"amudarya {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Rules across fields and rows that a Frictionless schema cannot state.
+
+Each rule takes the typed tables and returns Problems; `check` runs them all so that a
+person sees every problem in one go.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import Problem
+
+# A data row's line in its file, as a person counts it: the header is row 1.
+_FIRST_ROW = 2
+
+
+def _where(descriptor: dict, table: str) -> str:
+    for res in descriptor["resources"]:
+        if res["name"] == table:
+            return f"data/{res['path']}"
+    return f"data/{table}.csv"
+
+
+def _precision_mismatches(frame: pd.DataFrame, date_col: str, precision_col: str) -> pd.Series:
+    dates = frame[date_col]
+    precision = frame[precision_col]
+    month_bad = (precision == "month") & (dates.dt.day != 1)
+    year_bad = (precision == "year") & ((dates.dt.day != 1) | (dates.dt.month != 1))
+    return (month_bad | year_bad).fillna(False)
+
+
+def date_precision(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
+    """A date of month (year) precision is written as the first day of that month (year)."""
+    problems = []
+    for table in ("events", "people"):
+        frame = tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        bad = _precision_mismatches(frame, "date", "date_precision")
+        for idx in frame.index[bad]:
+            row = frame.loc[idx]
+            first = "first day of the month" if row["date_precision"] == "month" else "1 January of the year"
+            problems.append(
+                Problem(
+                    _where(descriptor, table),
+                    f"the date does not match its precision '{row['date_precision']}'",
+                    row=int(idx) + _FIRST_ROW,
+                    field="date",
+                    value=row["date"].strftime("%Y-%m-%d"),
+                    expected=f"the {first}, or date_precision 'day'",
+                )
+            )
+    return problems
+
+
+def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
+    """A period ends on or after its start; a range's high end is not below its low end."""
+    problems = []
+    trade = tables.get("trade")
+    if trade is not None and not trade.empty:
+        bad = (trade["period_end"] < trade["period_start"]).fillna(False)
+        for idx in trade.index[bad]:
+            problems.append(
+                Problem(
+                    _where(descriptor, "trade"),
+                    "the period ends before it starts",
+                    row=int(idx) + _FIRST_ROW,
+                    field="period_end",
+                    value=trade.loc[idx, "period_end"].strftime("%Y-%m-%d"),
+                    expected=f"a date on or after period_start {trade.loc[idx, 'period_start']:%Y-%m-%d}",
+                )
+            )
+        no_value = trade["value_usd"].isna() & trade["quantity"].isna()
+        for idx in trade.index[no_value]:
+            problems.append(
+                Problem(
+                    _where(descriptor, "trade"),
+                    "the row has neither a value in USD nor a quantity",
+                    row=int(idx) + _FIRST_ROW,
+                    field="value_usd",
+                    expected="a number in value_usd, or quantity and quantity_unit",
+                )
+            )
+        unit_missing = trade["quantity"].notna() & trade["quantity_unit"].isna()
+        for idx in trade.index[unit_missing]:
+            problems.append(
+                Problem(
+                    _where(descriptor, "trade"),
+                    "a quantity without its unit",
+                    row=int(idx) + _FIRST_ROW,
+                    field="quantity_unit",
+                    expected="t or percent",
+                )
+            )
+    people = tables.get("people")
+    if people is not None and not people.empty:
+        bad = (people["value_high"] < people["value"]).fillna(False)
+        for idx in people.index[bad]:
+            problems.append(
+                Problem(
+                    _where(descriptor, "people"),
+                    "the high end of the range is below its low end",
+                    row=int(idx) + _FIRST_ROW,
+                    field="value_high",
+                    value=people.loc[idx, "value_high"],
+                    expected=f"a number of at least {people.loc[idx, 'value']}",
+                )
+            )
+        bad = (people["period_start"] > people["date"]).fillna(False)
+        for idx in people.index[bad]:
+            problems.append(
+                Problem(
+                    _where(descriptor, "people"),
+                    "the period starts after the date it ends on",
+                    row=int(idx) + _FIRST_ROW,
+                    field="period_start",
+                    value=people.loc[idx, "period_start"].strftime("%Y-%m-%d"),
+                    expected=f"a date on or before {people.loc[idx, 'date']:%Y-%m-%d}",
+                )
+            )
+    return problems
+
+
+RULES = (date_precision, periods)
+
+
+def check(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    for rule in RULES:
+        problems.extend(rule(tables, descriptor))
+    return problems

@@ -1,0 +1,470 @@
+"""From the run matrix to the book: check parameters, execute notebooks, post-process, build.
+
+`notebooks/runs.yml` lists the book's parts and chapters; a chapter is a notebook run with
+parameters (or a prose page in `book/`). Each run is executed by papermill into
+`book/_generated/`, post-processed (alt text into cell metadata, plumbing cells hidden,
+conditional cells resolved), and the table of contents is written from the matrix. Jupyter
+Book then builds into a work folder, and the result replaces `_build/html` only when the
+whole build succeeded.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from .errors import InputError, Problem, RunError
+
+RUNS_FILE = Path("notebooks") / "runs.yml"
+GENERATED = Path("book") / "_generated"
+BUILD = Path("_build")
+FAILED = BUILD / "failed"
+ALT_KEY = "amudarya"
+GLUE_PREFIX = "application/papermill.record/"
+COUNTRY_HINT = "ISO 3166"
+
+
+# ---------------------------------------------------------------------------
+# Parameters
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: object
+    type_name: str
+    help: str
+
+    @property
+    def is_country(self) -> bool:
+        return COUNTRY_HINT in self.help
+
+
+def notebook_path(root: Path, thread: str) -> Path:
+    return root / "notebooks" / f"{thread}.ipynb"
+
+
+def threads(root: Path) -> list[str]:
+    """Notebooks that can be run: every notebook in notebooks/ with a parameters cell."""
+    return sorted(p.stem for p in (root / "notebooks").glob("*.ipynb"))
+
+
+def notebook_parameters(path: Path) -> dict[str, Parameter]:
+    """The parameters a notebook declares in its cell tagged `parameters`, with defaults."""
+    import papermill
+
+    found = papermill.inspect_notebook(str(path))
+    params = {}
+    for name, info in found.items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        type_name = info.get("inferred_type_name") or type(default).__name__
+        if type_name == "None":
+            type_name = type(default).__name__
+        params[name] = Parameter(name, default, type_name, info.get("help") or "")
+    return params
+
+
+def _country_problem(where: str, name: str, value) -> Problem | None:
+    import pycountry
+
+    if isinstance(value, str) and len(value) == 3 and value.isupper() and pycountry.countries.get(alpha_3=value):
+        return None
+    suggestion = ""
+    if isinstance(value, str):
+        try:
+            guess = pycountry.countries.lookup(value)
+            suggestion = f" (did you mean {guess.alpha_3}, {guess.name}?)"
+        except LookupError:
+            pass
+    return Problem(
+        where,
+        "not an ISO 3166-1 alpha-3 country code" + suggestion,
+        field=name,
+        value=value,
+        expected="three capital letters such as KAZ, KGZ, TJK, TKM, UZB, AFG or PAK",
+    )
+
+
+_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+
+
+def check_parameters(root: Path, thread: str, given: dict, where: str | None = None) -> list[Problem]:
+    """Problems with `given` parameters for a thread: unknown names, wrong types, bad codes.
+
+    Runs before any kernel starts, against the notebook's own parameters cell.
+    """
+    where = where or f"run of '{thread}'"
+    path = notebook_path(root, thread)
+    if not path.is_file():
+        return [
+            Problem(
+                where,
+                "no such notebook",
+                field="notebook",
+                value=thread,
+                expected="one of " + ", ".join(threads(root)),
+            )
+        ]
+    declared = notebook_parameters(path)
+    problems = []
+    for name, value in given.items():
+        if name not in declared:
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown parameter for notebook '{thread}'",
+                    field=name,
+                    value=value,
+                    expected="one of " + ", ".join(sorted(declared)),
+                )
+            )
+            continue
+        param = declared[name]
+        wanted = _TYPES.get(param.type_name)
+        if wanted and (not isinstance(value, wanted) or (param.type_name != "bool" and isinstance(value, bool))):
+            problems.append(
+                Problem(
+                    where,
+                    f"wrong type: '{name}' takes a {param.type_name}",
+                    field=name,
+                    value=value,
+                    expected=f"a {param.type_name} like its default {param.default!r}",
+                )
+            )
+            continue
+        if param.is_country:
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                problem = _country_problem(where, name, item)
+                if problem:
+                    problems.append(problem)
+    return problems
+
+
+def parse_cli_value(text: str):
+    """A command-line parameter value: YAML, so `KAZ` is text, `3` a number, `[KAZ, KGZ]` a list."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+# ---------------------------------------------------------------------------
+# The run matrix
+
+
+@dataclass(frozen=True)
+class Run:
+    thread: str
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        parts = [self.thread]
+        for key in sorted(self.parameters):
+            value = self.parameters[key]
+            text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(f"{key}-{text}")
+        return "__".join(parts)
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in sorted(self.parameters.items()))
+        return f"{self.thread}({args})"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One chapter of the book: a notebook run or a prose page in book/."""
+
+    run: Run | None = None
+    page: str | None = None
+
+    @property
+    def toc_file(self) -> str:
+        return f"_generated/{self.run.name}" if self.run else self.page
+
+
+@dataclass(frozen=True)
+class Part:
+    caption: str
+    chapters: list[Entry]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    root_page: str
+    parts: list[Part]
+
+    @property
+    def runs(self) -> list[Run]:
+        return [e.run for p in self.parts for e in p.chapters if e.run]
+
+
+def load_matrix(root: Path) -> Matrix:
+    """Read and check notebooks/runs.yml; every problem in it is reported at once."""
+    path = root / RUNS_FILE
+    where = str(RUNS_FILE)
+    if not path.is_file():
+        raise InputError(Problem(where, "the run matrix is missing"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            Problem(where, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None)
+        ) from None
+    problems: list[Problem] = []
+    if not isinstance(raw, dict) or not isinstance(raw.get("parts"), list):
+        raise InputError(
+            Problem(where, "the file must be a mapping with 'root' (a page in book/) and 'parts' (a list)")
+        )
+    root_page = raw.get("root", "index")
+    if not (root / "book" / f"{root_page}.md").is_file():
+        problems.append(Problem(where, "the root page does not exist", field="root", value=root_page,
+                                expected="the name of a Markdown file in book/ without .md"))
+    parts = []
+    seen: dict[str, str] = {}
+    for p_no, part in enumerate(raw["parts"], start=1):
+        p_where = f"{where}, part {p_no}"
+        if not isinstance(part, dict) or not isinstance(part.get("chapters"), list) or not part.get("caption"):
+            problems.append(Problem(p_where, "a part needs a 'caption' and a list of 'chapters'"))
+            continue
+        chapters = []
+        for c_no, chapter in enumerate(part["chapters"], start=1):
+            c_where = f"{p_where} ('{part['caption']}'), chapter {c_no}"
+            if not isinstance(chapter, dict) or ("notebook" in chapter) == ("page" in chapter):
+                problems.append(Problem(c_where, "a chapter needs exactly one of 'notebook' or 'page'",
+                                        value=chapter))
+                continue
+            unknown = set(chapter) - {"notebook", "parameters", "page"}
+            if unknown:
+                problems.append(Problem(c_where, "unknown key", field=sorted(unknown)[0],
+                                        expected="notebook with parameters, or page"))
+                continue
+            if "page" in chapter:
+                if not (root / "book" / f"{chapter['page']}.md").is_file():
+                    problems.append(Problem(c_where, "no such page in book/", field="page", value=chapter["page"],
+                                            expected="the name of a Markdown file in book/ without .md"))
+                chapters.append(Entry(page=str(chapter["page"])))
+                continue
+            params = chapter.get("parameters") or {}
+            if not isinstance(params, dict):
+                problems.append(Problem(c_where, "parameters must be a mapping of name: value", field="parameters",
+                                        value=params))
+                continue
+            run = Run(str(chapter["notebook"]), dict(params))
+            found = check_parameters(root, run.thread, run.parameters, where=c_where)
+            problems.extend(found)
+            if not found:
+                if run.name in seen:
+                    problems.append(Problem(c_where, f"the same run is already listed at {seen[run.name]}",
+                                            value=run.describe(), expected="each run once"))
+                seen[run.name] = c_where
+                chapters.append(Entry(run=run))
+        parts.append(Part(str(part["caption"]), chapters))
+    if problems:
+        raise InputError(problems, summary=f"{RUNS_FILE} has {len(problems)} problem(s)")
+    return Matrix(root_page=str(root_page), parts=parts)
+
+
+def write_toc(root: Path, matrix: Matrix) -> Path:
+    toc = {
+        "format": "jb-book",
+        "root": matrix.root_page,
+        "parts": [
+            {"caption": part.caption, "chapters": [{"file": e.toc_file} for e in part.chapters]}
+            for part in matrix.parts
+        ],
+    }
+    path = root / "book" / "_toc.yml"
+    text = "# Written by `amudarya build` from notebooks/runs.yml: edit that file, not this one.\n"
+    text += yaml.safe_dump(toc, sort_keys=False)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Executing one run
+
+
+def glued(nb) -> dict[str, object]:
+    """The values a notebook glued, by key, read back from its outputs (numbers, text, booleans)."""
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = out.get("data", {}).get(GLUE_PREFIX + "text/plain")
+            if name and text is not None:
+                try:
+                    values[name] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    values[name] = text
+    return values
+
+
+def postprocess(nb) -> None:
+    """Make an executed notebook ready for the book, in place.
+
+    - alt text of each chart output moves into the cell's `mystnb.image.alt`, where myst-nb
+      looks for it;
+    - the parameters and injected-parameters cells get `remove-cell`;
+    - cells tagged `if:KEY` (`if-not:KEY`) are dropped unless the notebook glued KEY as True
+      (False), so the page says only what the data support.
+    """
+    flags = {k: v for k, v in glued(nb).items() if isinstance(v, bool)}
+    kept = []
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        drop = False
+        for tag in tags:
+            for prefix, wanted in (("if:", True), ("if-not:", False)):
+                if tag.startswith(prefix):
+                    key = tag[len(prefix):]
+                    if key not in flags:
+                        raise RunError(f"cell tagged '{tag}' but the notebook glued no boolean '{key}'")
+                    drop = drop or flags[key] != wanted
+        if drop:
+            continue
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+            cell.metadata.setdefault("tags", []).append("remove-cell")
+        alts = [
+            out["metadata"][ALT_KEY]["alt"]
+            for out in cell.get("outputs", [])
+            if ALT_KEY in out.get("metadata", {})
+        ]
+        if len(alts) > 1:
+            raise RunError("a cell shows more than one chart; give each chart its own cell so each keeps its alt text")
+        if alts:
+            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts[0]
+        kept.append(cell)
+    nb.cells = kept
+
+
+def _failed_cell(nb) -> tuple[int, str] | None:
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return index, f"{out.get('ename')}: {out.get('evalue')}"
+    return None
+
+
+def execute(root: Path, run: Run, output: Path) -> Path:
+    """Execute one run with papermill into `output` (post-processed); raise RunError naming the
+    run and the failing cell, keeping the failed notebook under _build/failed/."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # Written next to the target and renamed, so a crash never leaves half a notebook.
+    partial = output.with_name(f".{output.stem}.partial.ipynb")
+    env_root = os.environ.get("AMUDARYA_ROOT")
+    os.environ["AMUDARYA_ROOT"] = str(root)
+    try:
+        papermill.execute_notebook(
+            str(notebook_path(root, run.thread)),
+            str(partial),
+            parameters=run.parameters,
+            cwd=str(root),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as exc:
+        failed = root / FAILED / f"{run.name}.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(partial), failed)
+        raise RunError(
+            f"{run.describe()} failed in cell {exc.cell_index + 1} (execution count {exc.exec_count}): "
+            f"{exc.ename}: {exc.evalue}\n  the executed notebook is kept for inspection at {failed}"
+        ) from None
+    finally:
+        if env_root is None:
+            os.environ.pop("AMUDARYA_ROOT", None)
+        else:
+            os.environ["AMUDARYA_ROOT"] = env_root
+    nb = nbformat.read(partial, as_version=4)
+    try:
+        postprocess(nb)
+    except RunError as exc:
+        raise RunError(f"{run.describe()}: {exc}") from None
+    nbformat.write(nb, partial)
+    os.replace(partial, output)
+    return output
+
+
+# ---------------------------------------------------------------------------
+# The book
+
+
+def _jupyter_book(root: Path, work: Path) -> None:
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(root / "book"),
+        "--config", str(root / "_config.yml"),
+        "--toc", str(root / "book" / "_toc.yml"),
+        "--path-output", str(work),
+        "-W", "-n", "--keep-going",
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
+    if result.returncode != 0:
+        lines = [l for l in (result.stdout + result.stderr).splitlines() if "WARNING" in l or "ERROR" in l]
+        detail = "\n".join(lines[-20:]) or (result.stdout + result.stderr)[-3000:]
+        raise RunError(f"Jupyter Book failed; the last good book in _build/html is untouched.\n{detail}")
+
+
+def _publish(root: Path, built: Path) -> Path:
+    """Replace _build/html with `built`; the old book is removed only after the swap."""
+    target = root / BUILD / "html"
+    fresh = root / BUILD / ".html-new"
+    old = root / BUILD / ".html-old"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(built, fresh)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(fresh, target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def build(root: Path, log=print) -> Path:
+    """Check the data and the run matrix, execute every run, build and publish the book."""
+    from . import data
+
+    root = root.resolve()
+    problems = data.check(root / "data")
+    if problems:
+        raise InputError(problems, summary=f"The data package is not valid ({len(problems)} problems)")
+    matrix = load_matrix(root)
+    generated = root / GENERATED
+    generated.mkdir(parents=True, exist_ok=True)
+    wanted = {f"{run.name}.ipynb" for run in matrix.runs}
+    for stale in generated.glob("*.ipynb"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for run in matrix.runs:
+        started = time.perf_counter()
+        execute(root, run, generated / f"{run.name}.ipynb")
+        log(f"{run.name}: executed in {time.perf_counter() - started:.1f} s")
+    write_toc(root, matrix)
+    work = root / BUILD / ".work"
+    _jupyter_book(root, work)
+    target = _publish(root, work / "_build" / "html")
+    log(f"book: {target / 'index.html'}")
+    return target
