@@ -1,0 +1,51 @@
+"""Shared fixtures: the real project, and throwaway copies of it for builds and broken data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# What a build reads; copies of these make a project a test may break or build in.
+PROJECT_PARTS = ("data", "notebooks", "book", "_config.yml")
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, target / part, ignore=shutil.ignore_patterns("_generated", "_toc.yml", "__pycache__"))
+        else:
+            shutil.copy2(src, target / part)
+    return target
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def package():
+    from amudarya import data
+
+    return data.load(ROOT / "data")
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """A copy of the project, built once per test session with `amudarya build`."""
+    from amudarya import runner
+
+    project = copy_project(tmp_path_factory.mktemp("book") / "project")
+    runner.build(project, log=lambda *_: None)
+    return project
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A fresh copy of the project for one test to change."""
+    return copy_project(tmp_path / "project")

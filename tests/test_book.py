@@ -1,0 +1,64 @@
+"""The built HTML book: the chapter, its glued numbers and chart, and no network loads."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from amudarya import trade
+
+
+class Loads(HTMLParser):
+    """Collects what a page would fetch by itself: script/img/iframe sources and stylesheets."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads = []
+        self.images = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in {"script", "img", "iframe", "audio", "video", "source", "embed"} and a.get("src"):
+            self.loads.append(a["src"])
+        if tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {"stylesheet", "preload", "icon", "modulepreload"}:
+            self.loads.append(a["href"])
+        if tag == "img":
+            self.images.append(a)
+
+
+def _pages(built_book):
+    return sorted((built_book / "_build" / "html").rglob("*.html"))
+
+
+def test_the_book_has_an_index_and_the_trade_chapter(built_book):
+    html = built_book / "_build" / "html"
+    assert (html / "index.html").is_file()
+    assert (html / "_generated" / "trade__partner-AFG__reporter-KAZ.html").is_file()
+
+
+def test_glued_numbers_from_the_data_are_on_the_page(built_book, package):
+    page = (built_book / "_build" / "html" / "_generated" / "trade__partner-AFG__reporter-KAZ.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page)
+    facts = trade.before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
+    assert f"US$ {facts['turnover_m']:,.1f} million" in text
+    assert f"{facts['export_share']:.0%} of the total" in text
+    assert "nan" not in text.lower().split()
+
+
+def test_chart_is_an_image_with_alt_text_from_the_data(built_book):
+    page = (built_book / "_build" / "html" / "_generated" / "trade__partner-AFG__reporter-KAZ.html").read_text()
+    parser = Loads()
+    parser.feed(page)
+    charts = [img for img in parser.images if "_images/" in img.get("src", "")]
+    assert len(charts) == 1
+    assert "Wheat flour 123.0" in charts[0]["alt"] and "US$ million" in charts[0]["alt"]
+
+
+@pytest.mark.parametrize("pattern", [r"^https?://", r"^//"])
+def test_no_page_loads_anything_from_the_network(built_book, pattern):
+    offenders = []
+    for page in _pages(built_book):
+        parser = Loads()
+        parser.feed(page.read_text())
+        offenders += [f"{page.name}: {src}" for src in parser.loads if re.match(pattern, src)]
+    assert not offenders
