@@ -62,3 +62,19 @@ def test_no_page_loads_anything_from_the_network(built_book, pattern):
         parser.feed(page.read_text())
         offenders += [f"{page.name}: {src}" for src in parser.loads if re.match(pattern, src)]
     assert not offenders
+
+
+def test_chapter_offers_its_rows_and_executed_notebook_as_downloads(built_book, package):
+    import pandas as pd
+
+    html = built_book / "_build" / "html"
+    page = (html / "_generated" / "trade__partner-AFG__reporter-KAZ.html").read_text()
+    links = dict(
+        (href.rsplit("/", 1)[1], html / "_generated" / href)
+        for href in re.findall(r'class="[^"]*download internal[^"]*" download="" href="([^"]+)"', page)
+    )
+    assert {"trade.csv", "sources.csv", "trade__partner-AFG__reporter-KAZ.ipynb"} <= set(links)
+    rows = pd.read_csv(links["trade.csv"])
+    expected = trade.rows_before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
+    assert sorted(rows["trade_id"]) == sorted(expected["trade_id"])
+    assert rows["value_usd"].sum() == pytest.approx(float(expected["value_usd"].sum()))

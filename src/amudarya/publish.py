@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
+from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from .plots import Chart, plt
@@ -58,3 +60,31 @@ def glue_values(**values) -> None:
             )
         # numpy scalars print as 'np.float64(...)', which glue's format specs cannot read.
         glue(key, value.item() if hasattr(value, "item") else value, display=False)
+
+
+def _output_notebook() -> Path:
+    """Where the runner writes the executed notebook ($AMUDARYA_OUTPUT); when a person runs the
+    notebook by hand in Jupyter, a scratch place under _build/."""
+    return Path(os.environ.get("AMUDARYA_OUTPUT") or Path.cwd() / "_build" / "interactive" / "notebook.ipynb")
+
+
+def downloads_folder() -> Path:
+    """The executed notebook's own folder of downloads: downloads/<notebook name>/ beside it."""
+    out = _output_notebook()
+    return out.parent / "downloads" / out.stem
+
+
+def offer_downloads(tables: dict[str, pd.DataFrame]) -> None:
+    """Write the rows a chapter used as CSV files and show links to them and to the executed
+    notebook. Links are MyST `{download}` roles, so Sphinx copies the files into the book."""
+    out = _output_notebook()
+    folder = downloads_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    links = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.csv"
+        frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+        rows = f"{len(frame)} row" + ("" if len(frame) == 1 else "s")
+        links.append(f"- {{download}}`{name}.csv <downloads/{out.stem}/{name}.csv>` ({rows})")
+    links.append(f"- {{download}}`the executed notebook <{out.name}>` (code and outputs, for Jupyter)")
+    display(Markdown("\n".join(links)))

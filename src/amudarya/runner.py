@@ -371,8 +371,10 @@ def execute(root: Path, run: Run, output: Path) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     # Written next to the target and renamed, so a crash never leaves half a notebook.
     partial = output.with_name(f".{output.stem}.partial.ipynb")
-    env_root = os.environ.get("AMUDARYA_ROOT")
+    # The kernel inherits these: where the data are, and where the notebook's downloads go.
+    saved = {k: os.environ.get(k) for k in ("AMUDARYA_ROOT", "AMUDARYA_OUTPUT")}
     os.environ["AMUDARYA_ROOT"] = str(root)
+    os.environ["AMUDARYA_OUTPUT"] = str(output)
     try:
         papermill.execute_notebook(
             str(notebook_path(root, run.thread)),
@@ -393,10 +395,11 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             f"{exc.ename}: {exc.evalue}\n  the executed notebook is kept for inspection at {failed}"
         ) from None
     finally:
-        if env_root is None:
-            os.environ.pop("AMUDARYA_ROOT", None)
-        else:
-            os.environ["AMUDARYA_ROOT"] = env_root
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     nb = nbformat.read(partial, as_version=4)
     try:
         postprocess(nb)
@@ -458,6 +461,7 @@ def build(root: Path, log=print) -> Path:
     for stale in generated.glob("*.ipynb"):
         if stale.name not in wanted:
             stale.unlink()
+            shutil.rmtree(generated / "downloads" / stale.stem, ignore_errors=True)
     for run in matrix.runs:
         started = time.perf_counter()
         execute(root, run, generated / f"{run.name}.ipynb")

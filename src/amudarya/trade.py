@@ -216,9 +216,9 @@ def composition_chart_data(flows_: pd.DataFrame, takeover) -> pd.DataFrame:
     )
 
 
-def source_ids_for_period(flows_: pd.DataFrame, takeover) -> list[str]:
+def rows_before_takeover(flows_: pd.DataFrame, takeover) -> pd.DataFrame:
+    """The rows of the pre-takeover period the chapter reads (empty when there is none)."""
     period = latest_period_before(flows_, takeover)
     if period is None:
-        return []
-    rows = flows_[(flows_["period_start"] == period[0]) & (flows_["period_end"] == period[1])]
-    return list(dict.fromkeys(rows["source_id"]))
+        return flows_.iloc[0:0]
+    return flows_[(flows_["period_start"] == period[0]) & (flows_["period_end"] == period[1])]
