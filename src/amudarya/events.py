@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-# The Taliban entered Kabul on 15 August 2021 (Jamestown Foundation, Eurasia Daily Monitor,
-# G. Voloshin, September 2021: the day the Taliban conquered Kabul).
-TAKEOVER = pd.Timestamp("2021-08-15")
+# The event every chapter dates "before" and "after" from: the Taliban entering Kabul.
+TAKEOVER_EVENT = "AFG-2021-08-15-kabul-taken"
+
+
+def takeover(events: pd.DataFrame) -> pd.Timestamp:
+    """The day the Taliban took Kabul, as the data record it."""
+    hit = events.loc[events["event_id"] == TAKEOVER_EVENT, "date"]
+    if hit.empty:
+        raise KeyError(f"data/events.csv has no row {TAKEOVER_EVENT}; every chapter dates from it")
+    return pd.Timestamp(hit.iloc[0])

@@ -39,12 +39,80 @@ def show_chart(chart: Chart) -> None:
     )
 
 
-def show_table(frame: pd.DataFrame, caption: str | None = None) -> None:
+def table_html(frame: pd.DataFrame, caption: str | None = None, links: dict[str, str] | None = None) -> str:
+    """A table as HTML in which every cell is escaped text.
+
+    `links` maps a column to the column holding its link target: that cell becomes an anchor
+    whose text and address are both escaped. pandas' Styler does not escape by default, so it
+    is not used.
+    """
+    links = links or {}
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns if c not in links.values())
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for col in frame.columns:
+            if col in links.values():
+                continue
+            value = row[col]
+            text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+            target = row[links[col]] if col in links else None
+            if isinstance(target, str) and target:
+                cells.append(f'<td><a href="{html.escape(target, quote=True)}">{html.escape(text)}</a></td>')
+            else:
+                cells.append(f"<td>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<div class="amudarya-table-wrap"><table class="amudarya-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def show_table(frame: pd.DataFrame, caption: str | None = None, links: dict[str, str] | None = None) -> None:
     """Display a table as escaped HTML: text from the data is shown as text, never markup."""
-    table = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="amudarya-table")
-    if caption:
-        table = table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
-    display(HTML(table))
+    display(HTML(table_html(frame, caption, links)))
+
+
+# Every chapter sits in book/_generated/ beside the Sources page (the run of notebooks/sources.ipynb),
+# which gives each source an anchor "source-<source_id>".
+SOURCES_PAGE = "sources.html"
+
+
+def source_anchor(source_id: str) -> str:
+    return f"{SOURCES_PAGE}#source-{source_id}"
+
+
+def show_sources(sources: pd.DataFrame, source_ids) -> None:
+    """A chapter's closing list of sources; each title links to the source's entry on the
+    Sources page, where its address and every row citing it are listed."""
+    from .citations import reading_list
+
+    rows = reading_list(sources, source_ids)
+    rows["entry"] = [source_anchor(s) for s in dict.fromkeys(source_ids)]
+    show_table(rows.drop(columns=["Address"]), links={"Title": "entry"})
+
+
+def show_disputes(package, dispute_ids) -> None:
+    """Where the sources disagree on something the chapter uses: each claim beside its source."""
+    from .citations import short_reference
+    from .disputes import claims
+
+    found = claims(package, dispute_ids)
+    if found.empty:
+        return
+    subjects = package["disputes"].set_index("dispute_id")
+    sources = package["sources"].set_index("source_id")
+    table = pd.DataFrame(
+        {
+            "Disputed": [subjects.loc[d, "subject"] for d in found["dispute_id"]],
+            "Claim": found["claim"],
+            "Source": [short_reference(sources.loc[s].rename({"source_id": s})) for s in found["source_id"]],
+            "entry": [source_anchor(s) for s in found["source_id"]],
+            "Used in the book's figures": found["preferred"].map({True: "yes", False: "no"}).fillna("no side taken"),
+        }
+    )
+    show_table(table, links={"Source": "entry"})
 
 
 def glue_values(**values) -> None:

@@ -121,7 +121,50 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     return problems
 
 
-RULES = (date_precision, periods)
+def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
+    """A dispute has at least two claims, and its preferred claim is one of them."""
+    from .disputes import CLAIM_TABLES
+
+    disputes = tables.get("disputes")
+    if disputes is None or disputes.empty:
+        return []
+    members: dict[str, set] = {d: set() for d in disputes["dispute_id"]}
+    for table, (id_col, _) in CLAIM_TABLES.items():
+        frame = tables.get(table)
+        if frame is None:
+            continue
+        for dispute_id, row_id in zip(frame["dispute_id"], frame[id_col]):
+            if pd.notna(dispute_id) and dispute_id in members:
+                members[dispute_id].add(row_id)
+    problems = []
+    for idx, row in disputes.iterrows():
+        found = members[row["dispute_id"]]
+        if len(found) < 2:
+            problems.append(
+                Problem(
+                    _where(descriptor, "disputes"),
+                    f"a dispute needs at least two claims; {len(found)} row(s) carry this dispute_id",
+                    row=int(idx) + _FIRST_ROW,
+                    field="dispute_id",
+                    value=row["dispute_id"],
+                    expected="rows in events, trade, people or claims with this dispute_id, one per source",
+                )
+            )
+        if pd.notna(row["preferred_id"]) and row["preferred_id"] not in found:
+            problems.append(
+                Problem(
+                    _where(descriptor, "disputes"),
+                    "the preferred claim is not one of this dispute's claims",
+                    row=int(idx) + _FIRST_ROW,
+                    field="preferred_id",
+                    value=row["preferred_id"],
+                    expected="one of " + (", ".join(sorted(found)) or "its claims (none found)"),
+                )
+            )
+    return problems
+
+
+RULES = (date_precision, periods, dispute_claims)
 
 
 def check(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:

@@ -13,9 +13,17 @@ import pandas as pd
 MILLION = 1_000_000
 
 
-def flows(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
+def flows(trade: pd.DataFrame, reporter: str, partner: str, disputes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Statistics (not targets) that `reporter` reports for its trade with `partner`,
-    with a money value, oldest period first."""
+    with a money value, oldest period first.
+
+    With `disputes`, a figure that lost a dispute (another source's figure for the same thing
+    is the one the book uses) is left out; the disagreement itself is shown from `disputes`.
+    """
+    if disputes is not None:
+        from .disputes import set_aside
+
+        trade = trade[~set_aside(trade, "trade_id", disputes)]
     rows = trade[
         (trade["reporter"] == reporter)
         & (trade["partner"] == partner)
