@@ -46,11 +46,7 @@ def citation_counts(package) -> pd.DataFrame:
 
 
 def _cited_by(row: pd.Series, tables: list[str]) -> str:
-    parts = []
-    for table in tables:
-        n = int(row[table])
-        if n:
-            parts.append(f"{n} {table} row" + ("" if n == 1 else "s"))
+    parts = [f"{int(row[table])} in {table}" for table in tables if int(row[table])]
     return ", ".join(parts) if parts else "no rows"
 
 
