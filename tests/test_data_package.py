@@ -323,6 +323,10 @@ def test_seed_claims_stay_inside_their_disputes(package, dispute_id, row_id, sou
 # career before 2021 (1987, 2002-2014); the Oralman programme's start "shortly after 1991" and
 # the capital's name Nur-Sultan "since March 2019" (no table holds them); "hundreds" of ethnic
 # Kazakhs still hoping to leave and "thousands" of refugees in Tajikistan (no number to record);
+# undated stances and developments with no day, month or year to date them (Uzbek and Tajik
+# unwillingness to take in ethnic kin, Uzbekistan's and Turkmenistan's hopes of cooperation,
+# Pakistan's welcome, the rise of Tehrik-e-Taliban Tajikistan, Kazakhstan having had no contact
+# with the Taliban "to date" in early September 2021);
 # and the Aligns teaser's "1,566 km from the Afghanistan border", a distance from an unstated
 # point of a country that has no border with Afghanistan (countries.border_km holds border
 # lengths only; borders_afghanistan is false for KAZ, citing seed 000).
