@@ -10,10 +10,10 @@ import pandas as pd
 
 # What a title note means, in words a reader of the Sources page understands.
 TITLE_NOTES = {
-    "rebuilt from URL": "no headline seen; title rebuilt from the page address",
-    "rebuilt from content": "no headline seen; title written from the page's content",
-    "translated": "title translated into English",
-    "not shown": "no headline shown; the title describes the page",
+    "rebuilt from URL": "title taken from the address",
+    "rebuilt from content": "title written from the content",
+    "translated": "title translated",
+    "not shown": "no headline; a description",
 }
 
 # Confidence marks, weakest last; every table with a confidence column uses these three.
@@ -46,8 +46,9 @@ def citation_counts(package) -> pd.DataFrame:
 
 
 def _cited_by(row: pd.Series, tables: list[str]) -> str:
-    parts = [f"{int(row[table])} in {table}" for table in tables if int(row[table])]
-    return ", ".join(parts) if parts else "no rows"
+    parts = [f"{int(row[table])} {table}" for table in tables if int(row[table])]
+    total = int(row["total"])
+    return f"{total} row{'' if total == 1 else 's'} ({', '.join(parts)})" if parts else "no rows"
 
 
 def _publisher_key(publisher: pd.Series) -> pd.Series:
@@ -58,9 +59,10 @@ def _publisher_key(publisher: pd.Series) -> pd.Series:
 def entries(package) -> pd.DataFrame:
     """One row per source for the Sources page, sorted by publisher, then date, then title.
 
-    Columns: anchor (the entry's HTML id), Publisher, Author, Published, Title (with what its
-    title note means), url (the link target, empty for saved copies), Kind, Note, Rows (how
-    many rows cite it) and Cited by (how many in each table).
+    Columns: anchor (the entry's HTML id), Source (publisher, author where there is one, and
+    the date the page shows), Title (with what its title note means), url (the link target,
+    empty for saved copies), Kind, Cited by (how many rows, and how many in each table), Note,
+    and Rows (the number of citing rows, for downloads).
     """
     sources = package["sources"]
     counts = citation_counts(package)
@@ -69,23 +71,24 @@ def entries(package) -> pd.DataFrame:
     title = sources["title"].astype(str)
     note = sources["title_note"].map(TITLE_NOTES)
     title = title.where(note.isna(), title + " (" + note.astype("string") + ")")
+    author = sources["author"].fillna("")
+    published = sources["published"].fillna("no date shown")
     frame = pd.DataFrame(
         {
             "anchor": sources["source_id"].map(anchor_id),
-            "Publisher": sources["publisher"],
-            "Author": sources["author"].fillna(""),
-            "Published": sources["published"].fillna("no date shown"),
+            # One cell for who and when keeps the table narrow enough for the page.
+            "Source": sources["publisher"].where(author == "", sources["publisher"] + ", " + author) + ", " + published,
             "Title": title,
             "url": sources["url"].fillna(""),
             "Kind": sources["kind"],
+            "Cited by": [_cited_by(row, tables) for _, row in per_source.iterrows()],
             "Note": sources["note"].fillna(""),
             "Rows": per_source["total"].to_numpy(),
-            "Cited by": [_cited_by(row, tables) for _, row in per_source.iterrows()],
         }
     )
     order = pd.DataFrame(
         {
-            "publisher": _publisher_key(frame["Publisher"].astype(str)),
+            "publisher": _publisher_key(sources["publisher"].astype(str)),
             # Undated sources after dated ones of the same publisher.
             "published": sources["published"].fillna("9999"),
             "title": frame["Title"].str.casefold(),
