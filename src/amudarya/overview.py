@@ -298,24 +298,25 @@ def first_of(rows: pd.DataFrame) -> list[str]:
 
 
 def first_table(firsts_: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
-    """Milestones as rows, states as columns, and who was first; every cell is text."""
+    """Milestones as rows (each naming who was first), states as columns; every cell is text."""
     states = list(dict.fromkeys(firsts_["state"]))
     out = []
     for m in MILESTONES:
         rows = firsts_[firsts_["milestone"] == m.key]
-        record = {"First": m.label}
+        leaders = first_of(rows)
+        who = names_text(country_name(s, countries) for s in leaders) if leaders else NOT_IN_DATA
+        # Who was first shares the milestone's cell: a seventh column would not fit a book page.
+        record = {"First …": f"{m.label} (first: {who})"}
         by_state = rows.set_index("state")
         for state in states:
             record[country_name(state, countries)] = cell_text(by_state.loc[state])
-        leaders = first_of(rows)
-        record["Who was first"] = names_text(country_name(s, countries) for s in leaders) if leaders else NOT_IN_DATA
         out.append(record)
     return pd.DataFrame(out)
 
 
 def milestone_rules() -> pd.DataFrame:
     """How each milestone of the 'first' table is read from the events table."""
-    return pd.DataFrame({"First": [m.label for m in MILESTONES],
+    return pd.DataFrame({"First …": [m.label for m in MILESTONES],
                          "Counted from": [m.rule for m in MILESTONES]})
 
 
