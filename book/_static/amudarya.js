@@ -70,7 +70,40 @@
     });
   }
 
+  // Tables from publish.show_table on a phone: a reading list of five text columns cannot be
+  // read as a grid 350 pixels wide (rows grew to a screen's height), so amudarya.css shows
+  // each row as a card with each value under its column's name. Here each cell gets that
+  // name, and the table keeps explicit table roles, because some browsers stop announcing a
+  // table as one once CSS displays its parts as blocks. Without this script the table stays
+  // a grid that scrolls sideways.
+  function prepareTableCards() {
+    document.querySelectorAll("table.amudarya-table").forEach(function (table) {
+      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.setAttribute("role", "table");
+      table.querySelectorAll("thead, tbody").forEach(function (group) {
+        group.setAttribute("role", "rowgroup");
+      });
+      table.querySelectorAll("tr").forEach(function (row) {
+        row.setAttribute("role", "row");
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (cell.tagName === "TH") {
+            cell.setAttribute("role", "columnheader");
+          } else {
+            cell.setAttribute("role", "cell");
+            if (names[i]) {
+              cell.dataset.label = names[i];
+            }
+          }
+        });
+      });
+      table.classList.add("amudarya-cards");
+    });
+  }
+
   function start() {
+    prepareTableCards();
     labelModeButtons();
     forwardSidebarToggles();
     makeScrollBoxesFocusable();
