@@ -131,6 +131,19 @@ def chromium():
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def wait_for(driver, script: str, timeout: float = 15, what: str = ""):
+    """Poll a JavaScript expression until it is truthy and return it: the tests wait for what
+    they expect to see, never a fixed time, so a busy machine makes them slower, not flaky."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script("return " + script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout} s on {driver.current_url} for {what or script}")
+        time.sleep(0.05)
+
+
 def set_width(driver, size: tuple[int, int]) -> None:
     """Emulate a screen: (1280, 900) a desktop, (390, 844) a phone (mobile, with touch)."""
     width, height = size
@@ -140,6 +153,11 @@ def set_width(driver, size: tuple[int, int]) -> None:
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
     )
     driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": mobile})
+    # Reduced motion: Bootstrap then shows tooltips and dialogs at once instead of fading them
+    # in, so axe never measures the contrast of a half-faded tooltip.
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+    )
 
 
 def _drain(driver) -> None:
@@ -160,14 +178,18 @@ def _requests(performance_log) -> list[str]:
 
 
 def wait_until_loaded(driver, timeout: float = 20) -> None:
-    """Until the document is complete and the network has been quiet for a moment, so that
-    late scripts (deferred, async) have made their requests before the logs are read."""
-    deadline = time.monotonic() + timeout
-    while driver.execute_script("return document.readyState") != "complete":
-        if time.monotonic() > deadline:
-            raise TimeoutError("the page did not finish loading")
-        time.sleep(0.05)
-    time.sleep(0.3)
+    """Until the document is complete, every image has arrived and nothing is still being
+    fetched (Resource Timing entries have stopped growing), so that late scripts (deferred,
+    async) have made their requests before the logs are read."""
+    wait_for(driver, "document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)",
+             timeout, "the page to load")
+    count = -1
+    for _ in range(int(timeout / 0.2)):
+        now = driver.execute_script("return performance.getEntriesByType('resource').length")
+        if now == count:
+            return
+        count = now
+        time.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------
@@ -206,6 +228,7 @@ return {
              .filter(h => h.getClientRects().length > 0)
              .map(h => h.innerText.replace(/#$/, '').trim()),
     downloads: Array.from(document.querySelectorAll('a.download, a[download]')).map(a => a.href),
+    tables: main ? main.querySelectorAll('table').length : 0,
     // How far the page as a whole scrolls sideways: a reader on a phone should never have to.
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
 };
@@ -229,6 +252,7 @@ class PageReport:
     text: str = ""
     h1: list[str] = field(default_factory=list)  # the visible level-one headings
     overflow: int = 0  # CSS pixels the whole page scrolls sideways
+    tables: int = 0  # tables in the page's main part
     requests: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
@@ -257,6 +281,11 @@ class PageReport:
             if not alt or looks_like_file:
                 bad.append(f"{img['src']} (alt={img['alt']!r})")
         return bad
+
+    @property
+    def charts(self) -> list[dict]:
+        """Images a notebook made (Sphinx copies them into _images/)."""
+        return [img for img in self.images if "/_images/" in img["src"]]
 
     @property
     def broken_images(self) -> list[str]:
@@ -297,6 +326,7 @@ def audit(driver, url: str, *, axe: bool = True) -> PageReport:
     report.h1 = rendered["h1"]
     report.downloads = rendered["downloads"]
     report.overflow = rendered["overflow"]
+    report.tables = rendered["tables"]
     report.images = driver.execute_script(_IMAGES_JS)
     if axe:
         report.axe = run_axe(driver)
@@ -314,7 +344,8 @@ def screenshot(driver, path: Path, size: tuple[int, int]) -> None:
     width, height = size
     full = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
     set_width(driver, (width, max(height, full)))
-    time.sleep(0.3)  # let the layout and any resize handlers settle
+    wait_for(driver, f"window.innerHeight === {max(height, full)}", what="the tall screen")
+    time.sleep(0.2)  # resize handlers (amudarya.js) run after the resize; only a picture waits on this
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
     set_width(driver, size)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -355,14 +386,9 @@ return {
 def search_results(driver, timeout: float = 15) -> dict:
     """Wait on a search.html page until Sphinx's search has finished; its summary line and
     the addresses of the pages it found."""
-    deadline = time.monotonic() + timeout
-    while True:
-        state = driver.execute_script(_SEARCH_STATE_JS)
-        if state and state["finished"]:
-            return state
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the search on {driver.current_url} did not finish: {state}")
-        time.sleep(0.1)
+    wait_for(driver, "(() => { const s = document.querySelector('#search-results .search-summary');"
+                     " return s && s.innerText.trim().length > 0; })()", timeout, "the search to finish")
+    return driver.execute_script(_SEARCH_STATE_JS)
 
 
 def visible(driver, selector: str):
