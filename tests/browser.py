@@ -228,6 +228,7 @@ return {
              .filter(h => h.getClientRects().length > 0)
              .map(h => h.innerText.replace(/#$/, '').trim()),
     downloads: Array.from(document.querySelectorAll('a.download, a[download]')).map(a => a.href),
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
     tables: main ? main.querySelectorAll('table').length : 0,
     // How far the page as a whole scrolls sideways: a reader on a phone should never have to.
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -253,6 +254,7 @@ class PageReport:
     h1: list[str] = field(default_factory=list)  # the visible level-one headings
     overflow: int = 0  # CSS pixels the whole page scrolls sideways
     tables: int = 0  # tables in the page's main part
+    links: list[str] = field(default_factory=list)  # every link, as an absolute address
     requests: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
@@ -327,6 +329,7 @@ def audit(driver, url: str, *, axe: bool = True) -> PageReport:
     report.downloads = rendered["downloads"]
     report.overflow = rendered["overflow"]
     report.tables = rendered["tables"]
+    report.links = rendered["links"]
     report.images = driver.execute_script(_IMAGES_JS)
     if axe:
         report.axe = run_axe(driver)

@@ -173,16 +173,23 @@ def test_no_serious_or_critical_accessibility_violation(reports):
 # Downloads
 
 
+def _local_path(href: str, html: Path) -> Path | None:
+    """The file in the built book that a link on a page served from it (or opened from disk)
+    leads to; None for links that leave the book (sources on the web)."""
+    parts = urlsplit(href)
+    if not browser.is_local(href) or parts.scheme not in {"http", "file"}:
+        return None
+    path = Path(unquote(parts.path)) if parts.scheme == "file" else html / unquote(parts.path).lstrip("/")
+    return path / "index.html" if path.is_dir() else path
+
+
 def _download_problems(report: browser.PageReport, html: Path) -> list[str]:
     """Download links whose file is missing from the built book or, over http, not served."""
     problems = []
     for href in report.downloads:
         parts = urlsplit(href)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path))
-        else:
-            path = html / unquote(parts.path).lstrip("/")
-        if not path.is_file() or path.stat().st_size == 0:
+        path = _local_path(href, html)
+        if path is None or not path.is_file() or path.stat().st_size == 0:
             problems.append(f"{href}: no such file in the book")
             continue
         if parts.scheme == "http":
@@ -221,6 +228,19 @@ def test_every_download_link_works(reports, html):
     problems = [f"[{how}] {page}: {p}" for (how, page), r in reports.items() if how in {"desktop", "file"}
                 for p in _download_problems(r, html)]
     assert not problems
+
+
+def test_every_link_within_the_book_leads_to_a_file_that_exists(reports, html):
+    """Navigation, next/previous, the theme's download menu: a link to a page or file of the
+    book must find it. Links to sources elsewhere are not followed."""
+    def problems(r):
+        for href in r.links:
+            path = _local_path(href, html)
+            if path is not None and not path.is_file():
+                yield f"link to {href}: no such file"
+
+    assert sum(len(r.links) for r in reports.values()) > 20
+    assert not _problems({k: r for k, r in reports.items() if k[0] in {"desktop", "file"}}, problems)
 
 
 # ---------------------------------------------------------------------------
@@ -377,6 +397,7 @@ def test_checker_sees_missing_values_codes_overflow_and_broken_downloads(broken)
     assert MISSING_VALUE.search(report.text)
     assert re.search(r"\bKGZ\b", report.text)
     assert _download_problems(report, folder)
+    assert [h for h in report.links if _local_path(h, folder) and not _local_path(h, folder).is_file()]
 
 
 def test_checker_sees_a_chapter_that_offers_no_downloads(reports):
