@@ -104,7 +104,7 @@ def standing_table(standing_: pd.DataFrame, country: str) -> pd.DataFrame:
         {
             "State": [n + (" (this chapter)" if s == country else "") for s, n in zip(standing_["state"], standing_["name"])],
             "Events since the takeover": standing_["events"].astype(str),
-            "Mean stance": [f"{v:+.2f}" for v in standing_["mean_stance"]],
+            "Mean stance": [tl.signed(v, 2) for v in standing_["mean_stance"]],
             "Leaning to refusal": standing_["refusals"].astype(str),
             "Leaning to engagement": standing_["moves"].astype(str),
             "First step toward engagement": [d or "none recorded" for d in standing_["first_move_day"]],
@@ -152,6 +152,7 @@ def facts(package, country: str, peers: list[str]) -> dict:
         "has_peer_events": bool((table["state"] != country).any()),
         "has_refusals": False,
         "has_refusal_disputes": False,
+        "refusals_persist": False,
         "has_moves": False,
         "has_move_disputes": False,
         "moved_after_peers": False,
@@ -190,6 +191,8 @@ def facts(package, country: str, peers: list[str]) -> dict:
             last_refusal_day=tl.date_text(last["date"], last["date_precision"]),
             last_refusal_summary=last["summary"],
             refusal_kinds=tl.commonest_kinds(refused),
+            # Still refusing in the last year the data cover for the state?
+            refusals_persist=bool(last["date"].year == mine["date"].max().year),
             has_refusal_disputes=bool(about),
         )
     moved = moves(mine)

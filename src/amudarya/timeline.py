@@ -88,6 +88,14 @@ def stance_text(value: int) -> str:
     return f"{sign}{abs(value)} {STANCE_WORDS[value]}"
 
 
+def signed(value: float, decimals: int = 1) -> str:
+    """'+1.2', '−0.5', '0.0': a sign on everything but zero, and a true minus."""
+    text = f"{value:+.{decimals}f}"
+    if float(text) == 0:
+        text = f"{0:.{decimals}f}"
+    return text.replace("-", "−")
+
+
 def stance_definition(descriptor: dict) -> str:
     """The data package's own description of the stance field."""
     for res in descriptor["resources"]:
@@ -306,7 +314,7 @@ def years_table(years: pd.DataFrame) -> pd.DataFrame:
         {
             "Year": years["year"].astype(int).astype(str),
             "Events": years["events"].astype(int).astype(str),
-            "Mean stance": [f"{v:+.1f}".replace("-", "−") for v in years["mean_stance"]],
+            "Mean stance": [signed(v) for v in years["mean_stance"]],
             "Leaning to engagement": years["engaging"].astype(int).astype(str),
             "Leaning to refusal": years["refusing"].astype(int).astype(str),
         }
