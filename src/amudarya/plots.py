@@ -202,12 +202,15 @@ def stance_timeline(
     takeover: pd.Timestamp,
     takeover_label: str,
     colour_by: str = "thread",
+    categories: list[str] | None = None,
     marks: pd.DataFrame | None = None,
     ranges: pd.DataFrame | None = None,
 ) -> Chart:
     """Events as points: x the date, y the stance (−2..+2), coloured by `colour_by`.
 
-    `marks` (date, stance, text) labels the turns a chapter names. `ranges` (text, stance,
+    `categories` fixes the colour of each value of `colour_by` (by its place in the list), so
+    that a thread keeps its colour from one chapter to the next; the legend lists only the
+    values present. `marks` (date, stance, text) labels the turns a chapter names. `ranges` (text, stance,
     dates: list of Timestamps, labels: list of str) draws an event whose date the sources
     dispute as a line of open circles, one per date they give, just above its stance. The
     takeover is a dashed vertical line.
@@ -218,9 +221,11 @@ def stance_timeline(
     if events.empty:
         raise ValueError("stance_timeline needs at least one event; a chapter with no events shows no chart")
     events = events.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, 6))
-    groups = sorted(dict.fromkeys(events[colour_by]))
-    colours = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    fig, ax = plt.subplots(figsize=(8, 5.6))
+    present = set(events[colour_by])
+    order = [c for c in (categories or sorted(present))] + sorted(present - set(categories or []))
+    colours = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(order)}
+    groups = [g for g in order if g in present]
     stance = events["stance"].astype(float)
     y = stance + pd.Series(_dodge(events["date"], stance), dtype=float)
     for g in groups:
@@ -303,7 +308,7 @@ def stance_lines(
 
     if data.empty:
         raise ValueError("stance_lines needs at least one row; a chapter with no events shows no chart")
-    fig, ax = plt.subplots(figsize=(9, 5.2))
+    fig, ax = plt.subplots(figsize=(8, 5))
     names = list(dict.fromkeys(data["name"]))
     others = [n for n in names if n != highlight]
     colours = {n: PALETTE[(i + 1) % len(PALETTE)] for i, n in enumerate(others)}

@@ -106,6 +106,16 @@ def stance_definition(descriptor: dict) -> str:
     raise KeyError("data/datapackage.json describes no field 'stance' in events")
 
 
+def thread_names(descriptor: dict) -> list[str]:
+    """The threads an event can belong to, in the data package's order."""
+    for res in descriptor["resources"]:
+        if res["name"] == "events":
+            for field in res["schema"]["fields"]:
+                if field["name"] == "thread":
+                    return list(field["constraints"]["enum"])
+    raise KeyError("data/datapackage.json gives no list of threads for events")
+
+
 def date_text(date, precision: str) -> str:
     """A date as precise as the source: '26 September 2021', 'June 2024', '2005'."""
     date = pd.Timestamp(date)
