@@ -261,8 +261,8 @@ def stage_figures(kin: pd.DataFrame, people: pd.DataFrame, disputes: pd.DataFram
         for dispute_id, claimed in group[group["dispute_id"].notna()].groupby("dispute_id"):
             claims = pool[(pool["dispute_id"] == dispute_id) & (pool["unit"] == unit)]
             low, high, spans = _consensus(claims)
-            mine = claimed[(claimed["value"] == low)
-                           & (claimed["value_high"].isna() if high is None else claimed["value_high"] == high)]
+            same_high = claimed["value_high"].isna() if high is None else claimed["value_high"] == high
+            mine = claimed[((claimed["value"] == low) & same_high).fillna(False).astype(bool)]
             if spans or mine.empty:
                 if mine.empty and not spans:
                     low, high, spans = _consensus(claimed)
@@ -507,6 +507,7 @@ def chapter_facts(package, country: str, origin: str, takeover) -> dict:
     }
     facts["has_any"] = any(facts[k] for k in ("has_kin", "has_unhcr", "has_other", "has_hosted", "has_events"))
     facts["has_only_context"] = facts["has_any"] and not facts["has_kin"]
+    facts["programme_only"] = facts["has_kin"] and not facts["has_stages"]
     if kin_def is not None:
         facts["kin_people"] = kin_def.people
         facts["kin_many"] = kin_def.many
