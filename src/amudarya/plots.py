@@ -99,12 +99,6 @@ def horizontal_bars(
     return Chart(figure=fig, alt=alt, title=title)
 
 
-def _signed(value: float) -> str:
-    """'+0.9', '−0.5', '0.0': a value on a scale centred on zero."""
-    text = f"{abs(value):.1f}"
-    return text if text == "0.0" else ("+" if value > 0 else "−") + text
-
-
 def _halo(width: float = 3.0):
     from matplotlib import patheffects
 
@@ -261,6 +255,7 @@ def stance_panels(
     fig.tight_layout(rect=(0, 0.25 / height, 1, 1 - 1.0 / height))
     _source_line(fig, source)
     alt = (f"Small multiples: {title}. {value_axis}. Dashed line: {marker_label}. " + "; ".join(described) + ".")
+    return Chart(figure=fig, alt=alt, title=title)
 
 
 # ---------------------------------------------------------------------------
@@ -526,6 +521,7 @@ def stance_lines(
         f"Line chart: {title}. Mean stance of each year's events on a scale from −2 (strong refusal) to +2 "
         f"(strong engagement), {highlight} highlighted. " + "; ".join(parts) + "."
     )
+    return Chart(figure=fig, alt=alt, title=title)
 
 
 # ---------------------------------------------------------------------------
