@@ -10,10 +10,14 @@ CLAIM_TABLES = {"events": "event_id", "trade": "trade_id", "people": "record_id"
 
 
 def _members(package) -> dict[str, set]:
-    """Rows carrying each dispute_id, counted straight from the four tables."""
+    """Rows carrying each dispute_id, counted straight from the four tables; an event states a
+    claim only in a dispute over a date (elsewhere it is the context of a number or a name)."""
     found: dict[str, set] = {}
+    dated = set(package["disputes"].loc[package["disputes"]["compared"] == "date", "dispute_id"])
     for table, id_col in CLAIM_TABLES.items():
         frame = package[table].dropna(subset=["dispute_id"])
+        if table == "events":
+            frame = frame[frame["dispute_id"].isin(dated)]
         for dispute_id, row_id in zip(frame["dispute_id"], frame[id_col]):
             found.setdefault(dispute_id, set()).add(row_id)
     return found

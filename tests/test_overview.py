@@ -248,7 +248,7 @@ def test_page_shows_the_map_and_chart_with_alt_text_and_the_first_table(built_bo
     charts = [img for img in parser.images if "_images/" in img.get("src", "")]
     assert len(charts) == 2
     names = package["countries"].set_index("iso3")["name"]
-    map_alt = next(img["alt"] for img in charts if img["alt"].startswith("Map:"))
+    map_alt = next(img["alt"] for img in charts if img["alt"].startswith("Map"))
     assert all(names[c] in map_alt for c in ["AFG", *STATES]) and "Borders Afghanistan" in map_alt
     stance_alt = next(img["alt"] for img in charts if img["alt"].startswith("Small multiples:"))
     summary = overview.stance_summary(package["events"], package["disputes"], STATES, events.takeover(package["events"]))

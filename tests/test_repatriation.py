@@ -129,6 +129,10 @@ def test_facts_for_the_kyrgyz_thread(package, kgz_facts):
     assert kgz_facts["pledged_families_by"].startswith("Sadyr Japarov (")
     assert kgz_facts["planned_persons_by"].startswith("Kudaibergen Bazarbaev (")
     assert not kgz_facts["has_arrived_since"] and kgz_facts["has_arrived_before"]
+    # The seed's explicit "none had arrived" is a sourced zero, reported as such, not an arrival.
+    zero = package["people"][(package["people"]["country"] == "KGZ") & (package["people"]["measure"] == "arrived")
+                             & (package["people"]["value"] == 0)]
+    assert kgz_facts["has_none_arrived_reported"] == (not zero.empty)
     assert kgz_facts["programme"] == "kayrylman"
 
 

@@ -50,10 +50,15 @@ def claims(tables, dispute_ids=None) -> pd.DataFrame:
     """
     disputes = tables["disputes"]
     preferred = dict(zip(disputes["dispute_id"], disputes["preferred_id"]))
+    # An event linked to a dispute over a number or a name is context for it, not a claim:
+    # only where the dispute is about a date does an event's date state a claim.
+    date_disputes = set(disputes.loc[disputes["compared"] == "date", "dispute_id"])
     parts = []
     for table, (id_col, _) in CLAIM_TABLES.items():
         frame = tables[table]
         frame = frame[frame["dispute_id"].notna()]
+        if table == "events":
+            frame = frame[frame["dispute_id"].isin(date_disputes)]
         if dispute_ids is not None:
             frame = frame[frame["dispute_id"].isin(list(dispute_ids))]
         for _, row in frame.iterrows():

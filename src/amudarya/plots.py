@@ -172,8 +172,8 @@ def region_map(
     for category in colours:
         names = focus.loc[focus[colour_by] == category, label].tolist()
         if names:
-            groups.append(f"{category}: {', '.join(names)}")
-    alt = f"Map: {title}. {legend_title}: " + "; ".join(groups) + "."
+            groups.append(f"{category} ({len(names)}): {', '.join(names)}")
+    alt = f"Map of {len(focus)} countries: {title}. {legend_title}: " + "; ".join(groups) + "."
     if note:
         notes = [f"{r[label]} {r[note]}" for _, r in focus.iterrows() if isinstance(r[note], str) and r[note]]
         if notes:

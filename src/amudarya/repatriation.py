@@ -458,10 +458,17 @@ def _figure_facts(figures: pd.DataFrame, takeover: pd.Timestamp, events: pd.Data
                 facts[f"{key}_by"] = actor_text(actor, claims)
     # Arrivals after the takeover, and the last one before it, are what became of the promises.
     arrivals = figures[figures["measure"] == "arrived"] if not figures.empty else figures
+    # A sourced zero ("none had arrived") is evidence of no arrival, not an arrival.
+    nobody = arrivals[(arrivals["value"] == 0) & (arrivals["date"] >= takeover)] if not arrivals.empty else arrivals
+    arrivals = arrivals[arrivals["value"] > 0] if not arrivals.empty else arrivals
     after = arrivals[arrivals["date"] >= takeover] if not arrivals.empty else arrivals
     before = arrivals[arrivals["date"] < takeover] if not arrivals.empty else arrivals
     facts["has_arrived_since"] = not after.empty
     facts["has_arrived_before"] = not before.empty
+    facts["has_none_arrived_reported"] = not nobody.empty
+    if not nobody.empty:
+        latest_zero = nobody.sort_values("date").iloc[-1]
+        facts["none_arrived_on"] = on(latest_zero["when"])
     if not before.empty:
         last = before.sort_values("date").iloc[-1]
         facts["arrived_before_text"] = count_text(last["value"], last["value_high"], last["qualifier"])

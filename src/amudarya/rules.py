@@ -123,19 +123,16 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
 
 def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     """A dispute has at least two claims, and its preferred claim is one of them."""
-    from .disputes import CLAIM_TABLES
+    from .disputes import claims
 
     disputes = tables.get("disputes")
     if disputes is None or disputes.empty:
         return []
+    found_claims = claims(tables)
     members: dict[str, set] = {d: set() for d in disputes["dispute_id"]}
-    for table, (id_col, _) in CLAIM_TABLES.items():
-        frame = tables.get(table)
-        if frame is None:
-            continue
-        for dispute_id, row_id in zip(frame["dispute_id"], frame[id_col]):
-            if pd.notna(dispute_id) and dispute_id in members:
-                members[dispute_id].add(row_id)
+    for dispute_id, row_id in zip(found_claims["dispute_id"], found_claims["row_id"]):
+        if dispute_id in members:
+            members[dispute_id].add(row_id)
     problems = []
     for idx, row in disputes.iterrows():
         found = members[row["dispute_id"]]
