@@ -23,7 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable
@@ -31,7 +31,7 @@ from typing import Callable
 import nbformat
 import pytest
 
-from amudarya import cli, runner
+from amudarya import cli, rules, runner, validation
 from conftest import ROOT, copy_project
 
 SCRIPT = "<script>alert(1)</script>"
@@ -180,6 +180,8 @@ class Fault:
     covers: set[str]
     apply: Callable[[Path], list[Expect] | Callable[[str, Path], None]]
     commands: tuple[tuple[str, ...], ...] = (("check",), ("build",))
+    # The kind of a fault whose report is not a list of problems (a run or the book failed).
+    kind: str | None = None
 
 
 def non_numeric(p: Path):
@@ -499,7 +501,7 @@ def runs_not_yaml(p: Path):
 
 
 def _verify_failed_run(stderr: str, p: Path, run: runner.Run, cell_no: int, first_line: str) -> None:
-    assert f"the notebook run {run.describe()} failed in cell {cell_no} of notebooks/{run.thread}.ipynb, " \
+    assert f"notebook failed: the run {run.describe()} stopped in cell {cell_no} of notebooks/{run.thread}.ipynb, " \
            f"the cell starting `{first_line}`" in stderr
     assert f"KeyError: 'data/events.csv has no row {TAKEOVER}" in stderr
     kept = p / "_build" / "failed" / f"{run.name}.ipynb"
@@ -588,8 +590,9 @@ CATALOGUE = [
     Fault("runs.yml: unknown notebook", {"runs.yml"}, runs_unknown_notebook, commands=(("build",),)),
     Fault("runs.yml: not YAML", {"runs.yml"}, runs_not_yaml, commands=(("build",),)),
     Fault("notebook raises while it runs", {"notebook raises"}, notebook_raises,
-          commands=(("build",), ("run", "trade", "-p", "reporter", "KAZ"))),
-    Fault("Jupyter Book refuses a page", {"book fails"}, book_fails, commands=(("build",),)),
+          commands=(("build",), ("run", "trade", "-p", "reporter", "KAZ")), kind=runner.RUN_FAILED),
+    Fault("Jupyter Book refuses a page", {"book fails"}, book_fails, commands=(("build",),),
+          kind=runner.BOOK_FAILED),
 ]
 
 REQUIRED = {
@@ -729,7 +732,7 @@ def test_every_message_begins_with_its_kind(broken):
     for apply in (three_faults, not_utf8, stray_quote, renamed_column, too_few_fields):
         apply(broken)
     problems = data.check(broken / "data")
-    assert problems and all(p.kind and p.message.startswith(p.kind) for p in problems)
+    assert problems and all(p.kind in KINDS and p.message.startswith(p.kind) for p in problems)
 
 
 # ---------------------------------------------------------------------------
@@ -882,3 +885,40 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
     chart.figure.savefig(_io.BytesIO(), format="png")
     assert [t.get_text() for t in chart.figure.axes[0].get_yticklabels()] == [label]
     assert label in chart.alt
+
+
+# ---------------------------------------------------------------------------
+# data/README.md explains every kind of message
+
+
+GUIDE_HEADING = "## Common errors and what they mean"
+KINDS = validation.KINDS + rules.KINDS + runner.KINDS
+
+
+def guide_section() -> str:
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert GUIDE_HEADING in text.splitlines(), f"data/README.md has no line {GUIDE_HEADING!r}"
+    section = text.split(GUIDE_HEADING + "\n", 1)[1]
+    return re.split(r"^## ", section, maxsplit=1, flags=re.M)[0]
+
+
+def kind_of(message_start: str) -> str:
+    """The kind a message begins with (the longest that fits: 'not a date' before 'not a')."""
+    fits = [k for k in KINDS if message_start.startswith(k)]
+    assert fits, f"no kind starts the message {message_start!r}"
+    return max(fits, key=len)
+
+
+def test_the_guide_explains_every_kind_the_code_reports():
+    section = guide_section()
+    missing = [k for k in KINDS if f"**{k}**" not in section]
+    assert not missing, f"data/README.md does not explain: {missing}"
+
+
+def test_the_guide_explains_every_fault_in_the_catalogue(tmp_path):
+    section = guide_section()
+    for number, fault in enumerate(CATALOGUE):
+        found = fault.apply(copy_project(tmp_path / str(number)))
+        kinds = {fault.kind} if callable(found) else {kind_of(e.kind) for e in found}
+        for kind in kinds:
+            assert kind and f"**{kind}**" in section, f"{fault.id}: '{kind}' is not explained in data/README.md"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import validation
 from .errors import InputError, Problem
 
 PACKAGE_FILE = "datapackage.json"
@@ -42,6 +43,13 @@ def data_dir(root: Path | None = None) -> Path:
 
 # ---------------------------------------------------------------------------
 # Reading
+
+
+def _schema(descriptor: dict, resource: str) -> dict:
+    for res in descriptor["resources"]:
+        if res["name"] == resource:
+            return res
+    raise KeyError(resource)
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
@@ -89,23 +97,21 @@ def _read_descriptor(folder: Path) -> dict:
     path = folder / PACKAGE_FILE
     if not path.is_file():
         raise InputError(Problem(str(path), "missing file: the data package descriptor is missing",
-                                 expected="data/datapackage.json describing every table", kind="missing file"))
+                                 expected="data/datapackage.json describing every table", kind=validation.MISSING_FILE))
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(Problem("data/datapackage.json", f"not valid JSON: {exc.msg}", line=exc.lineno,
                                  expected="a JSON document; check the commas and brackets near this line",
-                                 kind="not valid JSON")) from None
+                                 kind=validation.NOT_JSON)) from None
     except UnicodeDecodeError:
         raise InputError(Problem("data/datapackage.json", "not UTF-8: the file cannot be read as UTF-8",
-                                 expected="the file saved as UTF-8", kind="not UTF-8")) from None
+                                 expected="the file saved as UTF-8", kind=validation.NOT_UTF8)) from None
 
 
-def validate(folder: Path | None = None) -> "validation.Findings":
+def validate(folder: Path | None = None) -> validation.Findings:
     """Every problem in the data package, in file order, and every warning (valid, but
     probably not meant: markup in a text field)."""
-    from . import validation
-
     folder = Path(folder) if folder else data_dir()
     try:
         descriptor = _read_descriptor(folder)

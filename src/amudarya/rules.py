@@ -20,6 +20,7 @@ NO_UNIT = "quantity without unit"
 NO_FIGURE = "no figure"
 DISPUTE = "incomplete dispute"
 MARKUP = "markup in text"
+KINDS = (PRECISION, PERIOD, RANGE, NO_FIGURE, NO_UNIT, DISPUTE, MARKUP)
 
 # A data row's line in its file, as a person counts it: the header is row 1.
 _FIRST_ROW = 2

@@ -42,6 +42,10 @@ NOT_A_COUNTRY = "not a country code"
 BAD_ENTRY = "bad run matrix entry"
 BAD_NOTEBOOK = "not a notebook"
 NOT_YAML = "not valid YAML"
+RUN_FAILED = "notebook failed"
+BOOK_FAILED = "Jupyter Book failed"
+KINDS = (UNKNOWN_NOTEBOOK, UNKNOWN_PARAMETER, WRONG_TYPE, NOT_A_COUNTRY, BAD_ENTRY, BAD_NOTEBOOK, NOT_YAML,
+         RUN_FAILED, BOOK_FAILED)
 
 
 # ---------------------------------------------------------------------------
@@ -414,7 +418,7 @@ def _failure_message(root: Path, run: Run, exc, kept: Path) -> str:
     except ValueError:
         shown = kept
     return (
-        f"the notebook run {run.describe()} failed in cell {_source_cell_number(root, run, exc)} of "
+        f"{RUN_FAILED}: the run {run.describe()} stopped in cell {_source_cell_number(root, run, exc)} of "
         f"notebooks/{run.thread}.ipynb, the cell starting `{first}`:\n"
         f"  {exc.ename}: {exc.evalue}\n"
         f"  The executed notebook, with the full traceback, is kept for inspection at {shown}"
@@ -484,7 +488,7 @@ def _jupyter_book(root: Path, work: Path) -> None:
     if result.returncode != 0:
         lines = [l for l in (result.stdout + result.stderr).splitlines() if "WARNING" in l or "ERROR" in l]
         detail = "\n".join(lines[-20:]) or (result.stdout + result.stderr)[-3000:]
-        raise RunError(f"Jupyter Book failed; the last good book in _build/html is untouched.\n{detail}")
+        raise RunError(f"{BOOK_FAILED}; the last good book in _build/html is untouched.\n{detail}")
 
 
 def _publish(root: Path, built: Path) -> Path:

@@ -27,8 +27,6 @@ import pandas as pd
 
 from .errors import Problem
 
-PACKAGE_FILE = "datapackage.json"
-
 # Kinds of problem (Problem.kind); data/README.md explains each under the same name.
 MISSING_FILE = "missing file"
 EMPTY_FILE = "empty file"
@@ -54,6 +52,11 @@ DUPLICATE_KEY = "duplicate key"
 UNKNOWN_REFERENCE = "unknown reference"
 OTHER = "not valid"
 BAD_DESCRIPTOR = "bad descriptor"
+NOT_JSON = "not valid JSON"
+KINDS = (MISSING_FILE, EMPTY_FILE, NOT_UTF8, WRONG_SEPARATOR, MISSING_COLUMN, UNEXPECTED_COLUMN, DUPLICATE_COLUMN,
+         COLUMN_ORDER, EMPTY_ROW, WRONG_FIELD_COUNT, QUOTE, NOT_A_NUMBER, NOT_A_WHOLE_NUMBER, NOT_A_DATE,
+         NOT_TRUE_FALSE, EMPTY_REQUIRED, OUT_OF_RANGE, NOT_ALLOWED, WRONG_FORM, WRONG_LENGTH, DUPLICATE_KEY,
+         UNKNOWN_REFERENCE, OTHER, BAD_DESCRIPTOR, NOT_JSON)
 
 # Frictionless errors about the file's shape: the structure pass reports these itself, once and
 # in words, so Frictionless's versions (one per cell of a shifted row) are dropped.
