@@ -98,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"amudarya {args.command}: {exc}", file=sys.stderr)
-        if isinstance(exc, InputError) and any(p.where.startswith("data/") for p in exc.problems):
-            print(f"What each kind of problem means: {GUIDE}.", file=sys.stderr)
+        print(f"What each kind of problem means: {GUIDE}.", file=sys.stderr)
         return 2
 
 
