@@ -8,6 +8,12 @@ BIN := $(VENV)/bin
 # requirements.txt or pyproject.toml changed since the last install.
 INSTALL_KEY := $(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(INSTALL_KEY)
+# The overview's map reads Natural Earth boundaries from the npm package world-atlas, installed
+# into tools/geo/node_modules from the committed lock file and, like the venv, again only when
+# that file changed. Nothing is fetched when the book is built.
+GEO_DIR := tools/geo
+GEO_KEY := $(shell cat $(GEO_DIR)/package-lock.json | sha256sum | cut -c1-16)
+GEO_STAMP := $(GEO_DIR)/node_modules/.installed-$(GEO_KEY)
 
 .PHONY: book test check clean
 
@@ -18,13 +24,24 @@ $(STAMP): requirements.txt pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-book: $(STAMP)
+$(GEO_STAMP): $(GEO_DIR)/package-lock.json $(GEO_DIR)/package.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "make: installing Debian's npm for the map boundaries (world-atlas)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	@command -v npm >/dev/null || { echo "make: the overview map needs the npm package world-atlas, and npm is missing. Install it with:"; \
+		echo "make:     sudo apt-get install -y npm   (then run make again)"; exit 1; }
+	npm ci --prefix $(GEO_DIR) --no-audit --no-fund --loglevel=error
+	rm -f $(GEO_DIR)/node_modules/.installed-*
+	touch $(GEO_STAMP)
+
+book: $(STAMP) $(GEO_STAMP)
 	$(BIN)/amudarya build
 
 check: $(STAMP)
 	$(BIN)/amudarya check
 
-test: $(STAMP)
+test: $(STAMP) $(GEO_STAMP)
 	$(BIN)/python -m pytest
 
 clean:

@@ -98,3 +98,74 @@ def for_rows(frame: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFrame:
     """The disputes that touch any of the given rows (for a chapter's 'where sources disagree')."""
     ids = frame["dispute_id"].dropna().unique()
     return disputes[disputes["dispute_id"].isin(ids)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# The "Where the sources disagree" page
+
+# What differs between the claims of a dispute (disputes.compared), in the page's words.
+COMPARED_WORDS = {
+    "date": "the date",
+    "value": "what is stated",
+    "value_usd": "the value in US dollars",
+    "count": "the count",
+    "length": "the length",
+    "rank": "the rank",
+    "name": "the name",
+    "post": "the post",
+    "mechanism": "who decided, or how",
+    "period": "the period",
+}
+
+
+def anchor_id(dispute_id: str) -> str:
+    """The HTML id of a dispute's section on the disputes page."""
+    return f"dispute-{dispute_id}"
+
+
+def overview(tables) -> pd.DataFrame:
+    """One row per dispute, as the disputes page lists them: by country name, then subject.
+
+    Columns: dispute_id, country, country_name, thread, subject, compared (in words),
+    assessment, n_claims, n_sources (distinct sources among its claims), and book_uses (the
+    preferred claim's value as text, NA when the book takes no side).
+    """
+    from .places import country_name
+
+    disputes = tables["disputes"]
+    found = claims(tables)
+    by_dispute = found.groupby("dispute_id")
+    preferred = found[found["preferred"].fillna(False).astype(bool)].set_index("dispute_id")["claim"]
+    frame = pd.DataFrame(
+        {
+            "dispute_id": disputes["dispute_id"],
+            "country": disputes["country"],
+            "country_name": [country_name(c, tables["countries"]) for c in disputes["country"]],
+            "thread": disputes["thread"],
+            "subject": disputes["subject"],
+            "compared": disputes["compared"].map(COMPARED_WORDS).fillna(disputes["compared"]),
+            "assessment": disputes["assessment"],
+            "n_claims": disputes["dispute_id"].map(by_dispute.size()).fillna(0).astype(int),
+            "n_sources": disputes["dispute_id"].map(by_dispute["source_id"].nunique()).fillna(0).astype(int),
+            "book_uses": disputes["dispute_id"].map(preferred).astype("string"),
+        }
+    )
+    order = frame.assign(_c=frame["country_name"].str.casefold(), _s=frame["subject"].str.casefold())
+    return frame.loc[order.sort_values(["_c", "_s"]).index].reset_index(drop=True)
+
+
+def page_facts(tables) -> dict:
+    """The numbers the disputes page states, for glue."""
+    listed = overview(tables)
+    found = claims(tables)
+    n_preferred = int(listed["book_uses"].notna().sum())
+    return {
+        "n_disputes": int(len(listed)),
+        "n_claims": int(len(found)),
+        "n_claim_sources": int(found["source_id"].nunique()),
+        "n_countries": int(listed["country"].nunique()),
+        "n_preferred": n_preferred,
+        "n_open": int(len(listed)) - n_preferred,
+        "most_claims": int(listed["n_claims"].max()) if len(listed) else 0,
+        "has_disputes": bool(len(listed)),
+    }

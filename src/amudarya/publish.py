@@ -39,20 +39,27 @@ def show_chart(chart: Chart) -> None:
     )
 
 
-def table_html(frame: pd.DataFrame, caption: str | None = None, links: dict[str, str] | None = None) -> str:
+def table_html(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    links: dict[str, str] | None = None,
+    row_ids: str | None = None,
+) -> str:
     """A table as HTML in which every cell is escaped text.
 
     `links` maps a column to the column holding its link target: that cell becomes an anchor
-    whose text and address are both escaped. pandas' Styler does not escape by default, so it
-    is not used.
+    whose text and address are both escaped. `row_ids` names a column whose value becomes each
+    row's HTML id (escaped), so other pages can link to a row; like link targets, that column
+    is not shown. pandas' Styler does not escape by default, so it is not used.
     """
     links = links or {}
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns if c not in links.values())
+    hidden = set(links.values()) | ({row_ids} if row_ids else set())
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns if c not in hidden)
     body = []
     for _, row in frame.iterrows():
         cells = []
         for col in frame.columns:
-            if col in links.values():
+            if col in hidden:
                 continue
             value = row[col]
             text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
@@ -61,7 +68,9 @@ def table_html(frame: pd.DataFrame, caption: str | None = None, links: dict[str,
                 cells.append(f'<td><a href="{html.escape(target, quote=True)}">{html.escape(text)}</a></td>')
             else:
                 cells.append(f"<td>{html.escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        row_id = row[row_ids] if row_ids else None
+        opening = f'<tr id="{html.escape(str(row_id), quote=True)}">' if isinstance(row_id, str) and row_id else "<tr>"
+        body.append(opening + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
         f'<div class="amudarya-table-wrap"><table class="amudarya-table">{cap}<thead><tr>{head}</tr></thead>'
@@ -69,9 +78,14 @@ def table_html(frame: pd.DataFrame, caption: str | None = None, links: dict[str,
     )
 
 
-def show_table(frame: pd.DataFrame, caption: str | None = None, links: dict[str, str] | None = None) -> None:
+def show_table(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    links: dict[str, str] | None = None,
+    row_ids: str | None = None,
+) -> None:
     """Display a table as escaped HTML: text from the data is shown as text, never markup."""
-    display(HTML(table_html(frame, caption, links)))
+    display(HTML(table_html(frame, caption, links, row_ids)))
 
 
 # Every chapter sits in book/_generated/ beside the Sources page (the run of notebooks/sources.ipynb),
@@ -156,3 +170,45 @@ def offer_downloads(tables: dict[str, pd.DataFrame]) -> None:
         links.append(f"- {{download}}`{name}.csv <downloads/{out.stem}/{name}.csv>` ({rows})")
     links.append(f"- {{download}}`the executed notebook <{out.name}>` (code and outputs, for Jupyter)")
     display(Markdown("\n".join(links)))
+
+
+def dispute_section_html(dispute: pd.Series, claims: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """One disputed fact as an HTML section (id `dispute-<dispute_id>`): its subject, where it
+    belongs, the book's assessment, and a table of its claims, each linked to its source's
+    entry on the Sources page. `dispute` is a row of `disputes.overview`, `claims` its rows of
+    `disputes.claims`. Every text from the data is escaped."""
+    from .citations import short_reference
+    from .disputes import anchor_id
+
+    by_id = sources.set_index("source_id")
+    table = pd.DataFrame(
+        {
+            "Claim": claims["claim"],
+            "Details": claims["detail"],
+            "Source": [short_reference(by_id.loc[s]) for s in claims["source_id"]],
+            "entry": [source_anchor(s) for s in claims["source_id"]],
+            "Confidence": claims["confidence"],
+            "Used in the book's figures": claims["preferred"].map({True: "yes", False: "no"}).fillna("no side taken"),
+        }
+    )
+    where = f"{dispute['country_name']} · {dispute['thread']} · what differs: {dispute['compared']}"
+    return (
+        f'<section class="amudarya-dispute" id="{html.escape(anchor_id(dispute["dispute_id"]), quote=True)}">'
+        f"<h3>{html.escape(str(dispute['subject']))}</h3>"
+        f'<p class="amudarya-dispute-where">{html.escape(where)}</p>'
+        f"<p><strong>The book's reading:</strong> {html.escape(str(dispute['assessment']))}</p>"
+        f"{table_html(table, links={'Source': 'entry'})}</section>"
+    )
+
+
+def show_dispute_sections(package, dispute_ids=None) -> None:
+    """Every disputed fact (or those given), in the order of `disputes.overview`, one section each."""
+    from .disputes import claims, overview
+
+    listed = overview(package)
+    if dispute_ids is not None:
+        listed = listed[listed["dispute_id"].isin(list(dispute_ids))]
+    found = claims(package, listed["dispute_id"])
+    for _, dispute in listed.iterrows():
+        rows = found[found["dispute_id"] == dispute["dispute_id"]]
+        display(HTML(dispute_section_html(dispute, rows, package["sources"])))
