@@ -1,21 +1,25 @@
 # Two commands do everything on a fresh machine with Python 3.11:
-#   make book   set up .venv, check the data, run the notebooks, build _build/html
-#   make test   set up .venv, run the tests
+#   make book   set up .venv and the npm packages, check the data, run the notebooks, build _build/html
+#   make test   the same set-up plus the browser, then the tests
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# The install is keyed on the content of what it installs from, so it reruns exactly when
-# requirements.txt or pyproject.toml changed since the last install.
+# Each install is keyed on the content of what it installs from, so it reruns exactly when
+# that file changed since the last install (a fresh clone's mtimes say nothing).
 INSTALL_KEY := $(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(INSTALL_KEY)
-# The overview's map reads Natural Earth boundaries from the npm package world-atlas, installed
-# into tools/geo/node_modules from the committed lock file and, like the venv, again only when
-# that file changed. Nothing is fetched when the book is built.
+# npm packages, each from its committed lock file: world-atlas (Natural Earth boundaries for the
+# overview's map, read at build time) and axe-core (the accessibility audit of the browser tests).
 GEO_DIR := tools/geo
-GEO_KEY := $(shell cat $(GEO_DIR)/package-lock.json | sha256sum | cut -c1-16)
-GEO_STAMP := $(GEO_DIR)/node_modules/.installed-$(GEO_KEY)
+GEO_STAMP := $(GEO_DIR)/node_modules/.installed-$(shell cat $(GEO_DIR)/package-lock.json | sha256sum | cut -c1-16)
+AXE_DIR := tools/axe
+AXE_STAMP := $(AXE_DIR)/node_modules/.installed-$(shell cat $(AXE_DIR)/package-lock.json | sha256sum | cut -c1-16)
+# The browser tests drive Debian's Chromium through chromedriver (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
+export CHROMIUM CHROMEDRIVER  # tests/browser.py reads them
 
-.PHONY: book test check clean
+.PHONY: book test check screenshots bench browser clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -24,16 +28,39 @@ $(STAMP): requirements.txt pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-$(GEO_STAMP): $(GEO_DIR)/package-lock.json $(GEO_DIR)/package.json
+# npm ci from the lock file in the target's folder; Debian's npm is installed first when it is
+# missing and make runs as root (as in CI), otherwise make stops and says how to install it.
+define npm_ci
 	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		echo "make: installing Debian's npm for the map boundaries (world-atlas)"; \
+		echo "make: installing Debian's npm"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
 	fi
-	@command -v npm >/dev/null || { echo "make: the overview map needs the npm package world-atlas, and npm is missing. Install it with:"; \
+	@command -v npm >/dev/null || { echo "make: npm is missing (needed for $(1)). Install it with:"; \
 		echo "make:     sudo apt-get install -y npm   (then run make again)"; exit 1; }
-	npm ci --prefix $(GEO_DIR) --no-audit --no-fund --loglevel=error
-	rm -f $(GEO_DIR)/node_modules/.installed-*
-	touch $(GEO_STAMP)
+	npm ci --prefix $(dir $(@D)) --no-audit --no-fund --loglevel=error
+	rm -f $(@D)/.installed-*
+	touch $@
+endef
+
+$(GEO_STAMP): $(GEO_DIR)/package-lock.json $(GEO_DIR)/package.json
+	$(call npm_ci,the overview map's boundaries)
+
+$(AXE_STAMP): $(AXE_DIR)/package-lock.json $(AXE_DIR)/package.json
+	$(call npm_ci,the accessibility audit)
+
+# Chromium and chromedriver from Debian: installed here when missing and make runs as root
+# (as in CI); otherwise the command to run is printed, and the browser tests then fail and
+# say what is missing (they are never skipped).
+browser: $(AXE_STAMP)
+	@if [ -x $(CHROMIUM) ] && [ -x $(CHROMEDRIVER) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "make: installing Debian's chromium and chromium-driver for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "make: the browser tests need Chromium and chromedriver from Debian. Install them with:"; \
+		echo "make:     sudo apt-get update && sudo apt-get install -y chromium chromium-driver"; \
+		echo "make: until then the browser tests in tests/test_browser.py fail."; \
+	fi
 
 book: $(STAMP) $(GEO_STAMP)
 	$(BIN)/amudarya build
@@ -41,8 +68,13 @@ book: $(STAMP) $(GEO_STAMP)
 check: $(STAMP)
 	$(BIN)/amudarya check
 
-test: $(STAMP) $(GEO_STAMP)
+test: $(STAMP) $(GEO_STAMP) browser
 	$(BIN)/python -m pytest
+
+# Full-page screenshots of every page of _build/html (run `make book` first) at desktop and
+# phone widths, into _build/screenshots/, to look at.
+screenshots: $(STAMP) browser
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf _build book/_generated book/_toc.yml

@@ -50,10 +50,13 @@ def test_chart_is_an_image_with_alt_text_from_the_data(built_book, package):
     parser = Loads()
     parser.feed(page)
     charts = [img for img in parser.images if "_images/" in img.get("src", "")]
-    assert len(charts) == 1
+    # The pre-takeover composition and the figures over the years.
+    assert len(charts) == 2
+    composition = [c for c in charts if c["alt"].startswith("Bar chart: ")]
+    assert len(composition) == 1
     bars = trade.composition_chart_data(trade.flows(package["trade"], "KAZ", "AFG", package["disputes"]), "2021-08-15")
     top = bars.iloc[0]
-    assert f"{top['label']} {top['value_m']:,.1f}" in charts[0]["alt"] and "US$ million" in charts[0]["alt"]
+    assert f"{top['label']} {top['value_m']:,.1f}" in composition[0]["alt"] and "US$ million" in composition[0]["alt"]
 
 
 @pytest.mark.parametrize("pattern", [r"^https?://", r"^//"])
@@ -77,6 +80,49 @@ def test_chapter_offers_its_rows_and_executed_notebook_as_downloads(built_book, 
     )
     assert {"trade.csv", "sources.csv", "trade__partner-AFG__reporter-KAZ.ipynb"} <= set(links)
     rows = pd.read_csv(links["trade.csv"])
-    expected = trade.rows_before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
+    # Every row about the pair, from either side, targets and disputed figures included.
+    expected = trade.pair_rows(package["trade"], "KAZ", "AFG")
     assert sorted(rows["trade_id"]) == sorted(expected["trade_id"])
     assert rows["value_usd"].sum() == pytest.approx(float(expected["value_usd"].sum()))
+    baseline = trade.rows_before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
+    assert set(baseline["trade_id"]) <= set(rows["trade_id"])
+
+
+def _text(page: str) -> str:
+    import html as html_module
+
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_kazakh_trade_chapter_shows_the_series_chart_and_the_2022_dispute(built_book, package):
+    from amudarya import disputes
+
+    page = (built_book / "_build" / "html" / "_generated" / "trade__partner-AFG__reporter-KAZ.html").read_text()
+    parser = Loads()
+    parser.feed(page)
+    [series] = [img for img in parser.images if "_images/" in img.get("src", "")
+                and img.get("alt", "").startswith("Chart of figures by period")]
+    s = trade.series(package["trade"], "KAZ", "AFG", package["disputes"])
+    for _, row in s.iterrows():
+        assert f"{row['period']} " in series["alt"]
+    year_2022 = s[(s["period"] == "2022") & (s["flow"] == "turnover")].iloc[0]
+    assert f"2022 {year_2022['value_usd'] / 1e6:,.1f}" in series["alt"] and "US$ million" in series["alt"]
+    text = _text(page)
+    subject = package["disputes"].set_index("dispute_id").loc["num-kaz-afg-turnover-2022", "subject"]
+    assert subject in text
+    for claim in disputes.claims(package, ["num-kaz-afg-turnover-2022"])["claim"]:
+        assert claim in text
+    assert "only bars of the same width" in text
+
+
+def test_kyrgyz_repatriation_chapter_is_in_the_book_with_its_stage_chart(built_book, package):
+    page = (built_book / "_build" / "html" / "_generated" / "repatriation__country-KGZ__origin-AFG.html").read_text()
+    parser = Loads()
+    parser.feed(page)
+    alts = [img.get("alt", "") for img in parser.images if "_images/" in img.get("src", "")]
+    assert len(alts) == 2
+    stages = next(a for a in alts if a.startswith("Bar chart in"))
+    assert "In persons:" in stages and "In families:" in stages and "In houses:" in stages
+    text = _text(page)
+    assert "Bringing kin home: Kyrgyzstan and Afghanistan" in text
+    assert "nan" not in text.lower().split()

@@ -82,3 +82,106 @@ def test_flows_drop_figures_that_lost_a_dispute(package):
     assert list(year_2022["trade_id"]) == [preferred]
     everything = trade.flows(package["trade"], "KAZ", "AFG")
     assert len(everything) > len(kept)
+
+
+# ---------------------------------------------------------------------------
+# Figures over the years, the partner's count, targets
+
+
+def _preferred_totals(package, reporter, partner, flow="turnover"):
+    """Totals from trade.csv read directly, leaving out figures a dispute set aside."""
+    t = package["trade"]
+    d = package["disputes"].dropna(subset=["preferred_id"]).set_index("dispute_id")["preferred_id"]
+    rows = t[(t["reporter"] == reporter) & (t["partner"] == partner) & (t["flow"] == flow)
+             & (t["product"] == "all") & t["value_usd"].notna()]
+    lost = rows["dispute_id"].map(d).notna() & (rows["dispute_id"].map(d) != rows["trade_id"])
+    return rows[~lost.fillna(False).astype(bool)]
+
+
+def test_series_keeps_each_period_and_its_length(package):
+    s = trade.series(package["trade"], "KAZ", "AFG", package["disputes"])
+    assert (s["product"] == "all").all() and (s["flow"] != "target").all()
+    jan_may = s[(s["period_start"] == "2023-01-01") & (s["period_end"] == "2023-05-31")]
+    assert set(jan_may["months"]) == {5} and set(jan_may["period"]) == {"January–May 2023"}
+    turnover_2022 = s[(s["flow"] == "turnover") & (s["period"] == "2022")]
+    assert list(turnover_2022["value_usd"]) == [987_900_000]
+
+
+def test_mirror_turns_the_partner_s_flows_round(package):
+    m = trade.mirror(package["trade"], "UZB", "AFG", package["disputes"])
+    raw = package["trade"]
+    afghan_exports = raw[(raw["reporter"] == "AFG") & (raw["partner"] == "UZB") & (raw["flow"] == "export")]
+    row = m[m["trade_id"] == afghan_exports["trade_id"].iloc[0]].iloc[0]
+    assert row["flow_as_reported"] == "export" and row["flow"] == "import"
+    assert (m["reporter"] == "AFG").all()
+
+
+def test_latest_turnover_is_the_row_for_the_latest_period(package):
+    rows = _preferred_totals(package, "UZB", "AFG")
+    last = rows.sort_values("period_end").iloc[-1]
+    top = trade.latest(trade.series(package["trade"], "UZB", "AFG", package["disputes"]), "turnover")
+    assert top["trade_id"] == last["trade_id"] and top["value_usd"] == last["value_usd"]
+
+
+def test_like_for_like_compares_equal_spans_only_and_prefers_exact_figures(package):
+    s = trade.series(package["trade"], "UZB", "AFG", package["disputes"])
+    pair = trade.like_for_like(s)
+    now, before = pair["now"], pair["before"]
+    assert now["months"] == before["months"]
+    assert now["period_start"] - pd.DateOffset(years=1) == before["period_start"]
+    assert {now["qualifier"], before["qualifier"]} == {"exact"}
+    assert pair["change"] == pytest.approx(float(now["value_usd"]) / float(before["value_usd"]) - 1)
+    # The 2025 and 2024 turnover figures are rounded; they are not the pair chosen.
+    assert now["period"] != "2025"
+
+
+def test_calendar_years_hold_whole_years_only(package):
+    years = trade.calendar_years(trade.series(package["trade"], "KAZ", "AFG", package["disputes"]))
+    assert list(years["period"]) == ["2022", "2023", "2024"]
+    assert (years["months"] == 12).all()
+
+
+def test_targets_are_apart_from_statistics(package):
+    targets = trade.targets(package["trade"], "KAZ", "AFG")
+    raw = package["trade"]
+    assert len(targets) == len(raw[(raw["reporter"] == "KAZ") & (raw["flow"] == "target")])
+    series = trade.series(package["trade"], "KAZ", "AFG")
+    assert not set(targets["trade_id"]) & set(series["trade_id"])
+
+
+def test_facts_over_the_years_for_each_state(package):
+    rate = None
+    for reporter in ("KAZ", "KGZ", "TJK", "TKM", "UZB", "PAK"):
+        args = [package["trade"], reporter, "AFG"]
+        s, m = trade.series(*args, package["disputes"]), trade.mirror(*args, package["disputes"])
+        facts = trade.series_facts(s, m, trade.targets(*args), trade.products(*args, package["disputes"]), TAKEOVER, rate)
+        own = [_preferred_totals(package, reporter, "AFG", flow) for flow in ("turnover", "export", "import")]
+        assert facts["has_series"] == any(not rows.empty for rows in own)
+        assert facts["has_mirror"] == any(not _preferred_totals(package, "AFG", reporter, flow).empty
+                                          for flow in ("turnover", "export", "import"))
+        assert all(v is not None and v == v for v in facts.values()), reporter
+        if reporter == "TKM":
+            # Turkmenistan publishes no bilateral figures: only the Afghan count exists.
+            assert facts["mirror_only"] and not facts["has_series"] and facts["has_chart"]
+        if reporter == "PAK":
+            assert not facts["has_any_figures"] and not facts["has_chart"]
+
+
+def test_chart_rows_keep_each_flow_in_its_own_panel(package):
+    s = trade.series(package["trade"], "UZB", "AFG", package["disputes"])
+    m = trade.mirror(package["trade"], "UZB", "AFG", package["disputes"])
+    rows = trade.series_chart_data(s, m, "Uzbekistan", "Afghanistan")
+    assert len(rows) == len(s) + len(m)
+    assert rows.groupby("panel")["flow"].nunique().eq(1).all()
+    assert set(rows["series"]) == {"As Uzbekistan reports it", "As Afghanistan reports it"}
+
+
+def test_the_table_converts_at_the_rate_when_asked(package):
+    from amudarya import fx
+
+    s = trade.series(package["trade"], "KAZ", "AFG", package["disputes"])
+    rate = fx.rate_for(package["fx"], "KZT")
+    table = trade.series_table(s, s.iloc[0:0], "Kazakhstan", "Afghanistan", rate)
+    row = table[(table["Period"] == "2022") & table["Flow"].str.startswith("Turnover")].iloc[0]
+    assert row["US$ million"] == "987.9"
+    assert row["KZT million (illustration)"] == f"{987.9 / float(package['fx'].set_index('currency').loc['KZT', 'rate']):,.0f}"

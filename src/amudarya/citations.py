@@ -36,3 +36,13 @@ def reading_list(sources: pd.DataFrame, source_ids: Iterable[str]) -> pd.DataFra
             "Address": rows["url"].fillna("no address recorded: " + rows["note"].fillna("")),
         }
     )
+
+
+def summary_source_line(sources: pd.DataFrame, source_ids: Iterable[str], what: str, limit: int = 3) -> str:
+    """A chart's source line when it may rest on many sources: the sources themselves when
+    there are at most `limit`, else what the chart plots and how many sources it draws on
+    (the chapter's closing list names them)."""
+    ids = list(dict.fromkeys(source_ids))
+    if len(ids) <= limit:
+        return source_line(sources, ids)
+    return f"{what}, from {len(ids)} sources listed at the end of this chapter"

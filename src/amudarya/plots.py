@@ -44,6 +44,13 @@ def _source_line(fig: plt.Figure, source: str) -> None:
     fig.text(0.01, 0.01, f"Source: {source}", ha="left", va="bottom", fontsize=8, color="#444444", wrap=True)
 
 
+def _thousands(axis) -> None:
+    """Tick labels with thousands separators: 12,000 rather than 12000."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"))
+
+
 def _fmt(value: float, decimals: int = 1) -> str:
     # A bar worth less than one unit would read as 0.5 or 0.0; give it two more digits.
     if 0 < abs(value) < 1:
@@ -92,12 +99,6 @@ def horizontal_bars(
     items = "; ".join(f"{row[label]} {_fmt(row[value], decimals)}" for _, row in data.iterrows())
     alt = f"Bar chart: {title}, in {value_axis}. {items}."
     return Chart(figure=fig, alt=alt, title=title)
-
-
-def _signed(value: float) -> str:
-    """'+0.9', '−0.5', '0.0': a value on a scale centred on zero."""
-    text = f"{abs(value):.1f}"
-    return text if text == "0.0" else ("+" if value > 0 else "−") + text
 
 
 def _halo(width: float = 3.0):
@@ -256,4 +257,543 @@ def stance_panels(
     fig.tight_layout(rect=(0, 0.25 / height, 1, 1 - 1.0 / height))
     _source_line(fig, source)
     alt = (f"Small multiples: {title}. {value_axis}. Dashed line: {marker_label}. " + "; ".join(described) + ".")
+    return Chart(figure=fig, alt=alt, title=title)
+
+
+# ---------------------------------------------------------------------------
+# Stance charts (policy and refusal chapters). Stance is the project's coding of an event,
+# an integer from -2 to +2; both charts label that axis with what the scores mean.
+
+STANCE_TICKS = {
+    2: "+2 strong engagement",
+    1: "+1 leans to engagement",
+    0: "0 neutral",
+    -1: "−1 leans to refusal",
+    -2: "−2 strong refusal",
+}
+
+
+def _stance_axis(ax, label: str) -> None:
+    ax.set_ylim(-2.6, 2.6)
+    ax.set_yticks(list(STANCE_TICKS), list(STANCE_TICKS.values()))
+    ax.set_ylabel(label)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.axhline(0, color="#999999", linewidth=0.8)
+
+
+def _signed(value: float, decimals: int = 1) -> str:
+    """'+1.2', '−0.5', '0.0' (no sign on zero, a true minus sign)."""
+    text = f"{value:+.{decimals}f}"
+    if float(text) == 0:
+        text = f"{0:.{decimals}f}"
+    return text.replace("-", "−")
+
+
+def _dodge(dates: pd.Series, stances: pd.Series, window_days: int = 30, band: float = 0.3,
+           step: float = 0.12) -> list[float]:
+    """Vertical offsets for points of one stance within `window_days` of each other, spread
+    evenly inside ±`band` of their stance, so that a busy month shows as a small column of
+    points instead of one blot and no point drifts toward the next stance."""
+    offsets = [0.0] * len(dates)
+    order = sorted(range(len(dates)), key=lambda i: (stances.iloc[i], dates.iloc[i]))
+    clusters: list[list[int]] = []
+    for i in order:
+        last = clusters[-1] if clusters else None
+        if (last and stances.iloc[last[0]] == stances.iloc[i]
+                and (dates.iloc[i] - dates.iloc[last[0]]).days <= window_days):
+            last.append(i)
+        else:
+            clusters.append([i])
+    for cluster in clusters:
+        n = len(cluster)
+        if n == 1:
+            continue
+        gap = min(step, 2 * band / (n - 1))
+        for k, i in enumerate(cluster):
+            offsets[i] = (k - (n - 1) / 2) * gap
+    return offsets
+
+
+def _place_labels(fig, ax, marks: pd.DataFrame, points, avoid=()) -> None:
+    """Boxed labels for marked events, each at the first candidate spot (below, above, further
+    out) where it covers no label already placed, no plotted point (`points`, pixel
+    coordinates) and none of the artists in `avoid`, and stays inside the axes."""
+    from matplotlib.text import Text
+
+    candidates = [-0.62, 0.62, -1.05, 1.05, -1.45, 1.45, -1.85, 1.85]
+    renderer = fig.canvas.get_renderer()
+    axes_box = ax.get_window_extent(renderer)
+    placed = [a.get_window_extent(renderer).padded(4) for a in avoid]
+    style = {
+        "ha": "center", "va": "center", "fontsize": 8, "zorder": 5,
+        "bbox": {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#888888", "linewidth": 0.6},
+        "arrowprops": {"arrowstyle": "-", "color": "#777777", "linewidth": 0.7, "shrinkB": 4},
+    }
+    for _, m in marks.sort_values("date").iterrows():
+        # Near the point first, centred, then hanging left or right of it (at the edges of
+        # the axes), then further out.
+        spots = [(m["stance"] + dy, ha) for dy in candidates if -2.45 <= m["stance"] + dy <= 2.45
+                 for ha in ("center", "left", "right")]
+        chosen = None
+        # First a spot that hides nothing; failing that, one that at least hides no label.
+        for strict in (True, False):
+            for y, ha in spots:
+                ann = ax.annotate(m["text"], (m["date"], m["stance"]), xytext=(m["date"], y),
+                                  **{**style, "ha": ha})
+                # The label's text plus its box's padding and a little air; not its leader
+                # line, which may cross other things.
+                ann.update_positions(renderer)
+                box = Text.get_window_extent(ann, renderer).padded(3)
+                inside = box.x0 >= axes_box.x0 - 2 and box.x1 <= axes_box.x1 + 2
+                covers = strict and any(box.contains(x, y_) for x, y_ in points)
+                if inside and not covers and not any(box.overlaps(other) for other in placed):
+                    chosen = box
+                    break
+                ann.remove()
+            if chosen is not None:
+                break
+        if chosen is None:
+            # No free spot at all: an overlap beats a missing label.
+            y, ha = spots[0]
+            ann = ax.annotate(m["text"], (m["date"], m["stance"]), xytext=(m["date"], y), **{**style, "ha": ha})
+            ann.update_positions(renderer)
+            chosen = Text.get_window_extent(ann, renderer).padded(3)
+        placed.append(chosen)
+
+
+def stance_timeline(
+    events: pd.DataFrame,
+    *,
+    title: str,
+    source: str,
+    takeover: pd.Timestamp,
+    takeover_label: str,
+    colour_by: str = "thread",
+    categories: list[str] | None = None,
+    marks: pd.DataFrame | None = None,
+    ranges: pd.DataFrame | None = None,
+) -> Chart:
+    """Events as points: x the date, y the stance (−2..+2), coloured by `colour_by`.
+
+    `categories` fixes the colour of each value of `colour_by` (by its place in the list), so
+    that a thread keeps its colour from one chapter to the next; the legend lists only the
+    values present. `marks` (date, stance, text) labels the turns a chapter names. `ranges` (text, stance,
+    dates: list of Timestamps, labels: list of str) draws an event whose date the sources
+    dispute as a line of open circles, one per date they give, just above its stance. The
+    takeover is a dashed vertical line.
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
+    if events.empty:
+        raise ValueError("stance_timeline needs at least one event; a chapter with no events shows no chart")
+    events = events.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 5.6))
+    present = set(events[colour_by])
+    order = [c for c in (categories or sorted(present))] + sorted(present - set(categories or []))
+    colours = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(order)}
+    groups = [g for g in order if g in present]
+    stance = events["stance"].astype(float)
+    y = stance + pd.Series(_dodge(events["date"], stance), dtype=float)
+    for g in groups:
+        hit = events[colour_by] == g
+        ax.scatter(events.loc[hit, "date"], y[hit], s=40, color=colours[g], edgecolor="white", linewidth=0.6,
+                   label=g, zorder=3)
+    handles, labels = ax.get_legend_handles_labels()
+    range_lines = []
+    if ranges is not None and not ranges.empty:
+        for _, r in ranges.iterrows():
+            dates = sorted(r["dates"])
+            level = r["stance"] + (0.36 if r["stance"] < 2 else -0.36)
+            range_lines += ax.plot(dates, [level] * len(dates), color="#444444", linewidth=1, marker="o", markersize=5,
+                    markerfacecolor="white", markeredgecolor="#444444", zorder=2)
+        handles.append(Line2D([], [], color="#444444", linewidth=1, marker="o", markersize=5,
+                              markerfacecolor="white", markeredgecolor="#444444"))
+        labels.append("dates the sources dispute")
+    ax.axvline(takeover, color="#444444", linestyle="--", linewidth=1)
+    ax.annotate(takeover_label, (takeover, -2.5), xytext=(4, 0), textcoords="offset points", fontsize=8,
+                color="#444444", va="bottom")
+    _stance_axis(ax, "Stance toward the Taliban\n(project's coding of each event)")
+    first, last = events["date"].min(), events["date"].max()
+    ax.set_xlim(min(first, takeover) - pd.Timedelta(days=45), last + pd.Timedelta(days=60))
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
+    ax.set_xlabel("Date of the event (ticks at the start of each year and quarter)")
+    ax.set_title(title)
+    ax.legend(handles, labels, title=f"{colour_by.capitalize()} of the event", frameon=False, loc="upper center",
+              bbox_to_anchor=(0.45, -0.13), ncol=min(len(handles), 4), fontsize=9, title_fontsize=9)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    if marks is not None and not marks.empty:
+        xy = list(zip(mdates.date2num(events["date"]), y))
+        if ranges is not None:
+            for _, r in ranges.iterrows():
+                level = r["stance"] + (0.36 if r["stance"] < 2 else -0.36)
+                xy += [(mdates.date2num(d), level) for d in r["dates"]]
+        points = ax.transData.transform(xy)
+        _place_labels(fig, ax, marks, points, avoid=range_lines)
+    _source_line(fig, source)
+
+    counts = {s: int((stance == s).sum()) for s in sorted(STANCE_TICKS, reverse=True)}
+    spread = "; ".join(f"{n} at {STANCE_TICKS[s]}" for s, n in counts.items() if n)
+    years = pd.DataFrame({"year": events["date"].dt.year, "stance": stance}).groupby("year")["stance"].agg(["mean", "size"])
+    by_year = "; ".join(f"{y} {_signed(r['mean'])} ({_count(int(r['size']), 'event')})" for y, r in years.iterrows())
+    alt = (
+        f"Timeline chart: {title}. {_count(len(events), 'event')} from {first:%B %Y} to {last:%B %Y}, each placed "
+        f"by date and by stance on a scale from −2 (strong refusal) to +2 (strong engagement): {spread}. "
+        f"Mean stance by year: {by_year}. A dashed line marks the takeover ({takeover_label})."
+    )
+    if marks is not None and not marks.empty:
+        alt += " Marked: " + "; ".join(
+            f"{' '.join(m['text'].split())} ({_signed(m['stance'], 0)})" for _, m in marks.iterrows()) + "."
+    if ranges is not None:
+        for _, r in ranges.iterrows():
+            alt += f" {r['text']}: the sources give {', '.join(r['labels'])}."
+    return Chart(figure=fig, alt=alt, title=title)
+
+
+def _dot_area(events: pd.Series) -> pd.Series:
+    return 12 + 9 * events.astype(float)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def stance_lines(
+    data: pd.DataFrame,
+    *,
+    highlight: str,
+    title: str,
+    source: str,
+) -> Chart:
+    """Mean stance per year, one line per state (`name`, `year`, `mean_stance`, `events`);
+    the state named `highlight` drawn thick and dark, the others thin, each line labelled at
+    its end instead of in a legend. A dot's area grows with the number of events behind it,
+    so that a year resting on one event does not look as firm as one resting on twenty."""
+    from matplotlib.lines import Line2D
+
+    if data.empty:
+        raise ValueError("stance_lines needs at least one row; a chapter with no events shows no chart")
+    fig, ax = plt.subplots(figsize=(8, 5))
+    names = list(dict.fromkeys(data["name"]))
+    others = [n for n in names if n != highlight]
+    colours = {n: PALETTE[(i + 1) % len(PALETTE)] for i, n in enumerate(others)}
+    colours[highlight] = PALETTE[-1]
+    ends = []
+    for name in others + [highlight]:
+        rows = data[data["name"] == name].sort_values("year")
+        strong = name == highlight
+        ax.plot(rows["year"], rows["mean_stance"], color=colours[name], linewidth=3 if strong else 1.4,
+                alpha=1 if strong else 0.85, zorder=4 if strong else 2)
+        ax.scatter(rows["year"], rows["mean_stance"], s=_dot_area(rows["events"]), color=colours[name],
+                   edgecolor="white", linewidth=0.8, zorder=5 if strong else 3)
+        last = rows.iloc[-1]
+        ends.append([name, float(last["year"]), float(last["mean_stance"]), strong])
+    # End labels nudged apart vertically so that states ending on the same value stay legible.
+    ends.sort(key=lambda e: e[2])
+    for i in range(1, len(ends)):
+        if ends[i][2] - ends[i - 1][2] < 0.22:
+            ends[i][2] = ends[i - 1][2] + 0.22
+    for name, year, value, strong in ends:
+        ax.annotate(name, (year, value), xytext=(8, 0), textcoords="offset points", va="center",
+                    fontsize=10 if strong else 9, fontweight="bold" if strong else "normal", color=colours[name])
+    years = sorted(data["year"].unique())
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlim(years[0] - 0.3, years[-1] + 0.9)
+    _stance_axis(ax, "Mean stance of the year's events\n(project's coding)")
+    ax.set_xlabel("Calendar year (2021: from the takeover on)")
+    ax.set_title(title)
+    sizes = [1, 5, 15]
+    ax.legend(
+        [Line2D([], [], linestyle="", marker="o", color="#777777", markersize=_dot_area(pd.Series([n])).iloc[0] ** 0.5)
+         for n in sizes],
+        [_count(n, "event") for n in sizes], title="Dot area: events in the year", frameon=False, ncol=3,
+        loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=9, title_fontsize=9,
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    _source_line(fig, source)
+    parts = []
+    for name in [highlight] + others:
+        rows = data[data["name"] == name].sort_values("year")
+        parts.append(f"{name}: " + ", ".join(
+            f"{int(r['year'])} {_signed(r['mean_stance'])} ({_count(int(r['events']), 'event')})" for _, r in rows.iterrows()))
+    alt = (
+        f"Line chart: {title}. Mean stance of each year's events on a scale from −2 (strong refusal) to +2 "
+        f"(strong engagement), {highlight} highlighted. " + "; ".join(parts) + "."
+    )
+    return Chart(figure=fig, alt=alt, title=title)
+
+
+# ---------------------------------------------------------------------------
+# Charts for the threads: figures by period, stages of a move home, counts by year.
+
+
+def _headline(fig: plt.Figure, title: str, subtitle: str | None = None) -> float:
+    """Title (and an optional one-line subtitle) at the top left of a figure with several
+    panels; returns the height in inches they take."""
+    height = fig.get_figheight()
+    fig.text(0.01, 1 - 0.12 / height, title, ha="left", va="top", fontsize=12, fontweight="bold")
+    used = 0.45
+    if subtitle:
+        fig.text(0.01, 1 - 0.45 / height, subtitle, ha="left", va="top", fontsize=9, color="#333333")
+        used += 0.25
+    return used
+
+
+def _source_height(source: str, width_in: float) -> float:
+    """Inches the wrapped source line needs at the foot of a figure `width_in` wide."""
+    import math
+
+    per_line = int(width_in * 72 / (8 * 0.55))
+    return 0.12 + 0.16 * math.ceil(len(f"Source: {source}") / per_line)
+
+
+def _spread_labels(ax, items: list[tuple[float, float, str]], fontsize: float) -> list[tuple[float, float, str]]:
+    """Nudge value labels upward so that no two overlap. Each item is (x right edge in data
+    units, y, text); labels are right-aligned at x. Sizes are estimated from the font size."""
+    fig = ax.figure
+    fig.canvas.draw()
+    bbox = ax.get_window_extent()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    per_char = (x1 - x0) / bbox.width * fontsize * 0.62 * fig.dpi / 72
+    height = (y1 - y0) / bbox.height * fontsize * 1.35 * fig.dpi / 72
+    placed: list[tuple[float, float, float, str]] = []
+    for x, y, text in sorted(items, key=lambda i: i[1]):
+        left = x - per_char * len(text)
+        moved = True
+        while moved:
+            moved = False
+            for px, py, pleft, _ in placed:
+                # The small margin keeps a label just placed above another from counting as
+                # overlapping it again through rounding.
+                if left < px and pleft < x and abs(y - py) < height * 0.999:
+                    y, moved = py + height, True
+        placed.append((x, y, left, text))
+    return [(x, y, text) for x, y, _, text in placed]
+
+
+def period_bars(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str,
+    value_axis: str,
+    source: str,
+    marker: tuple[pd.Timestamp, str] | None = None,
+    series_order: list[str] | None = None,
+) -> Chart:
+    """Figures for periods of unequal length, each drawn as a bar spanning its own period.
+
+    `data` has columns start, end, value_m, panel (one panel per kind of flow, each with its own
+    scale), series (whose count; one colour each) and text (the label on the bar) and period
+    (for the alt text). Longer periods are drawn behind shorter ones, so nested periods
+    (January-June inside the whole year) stay visible. `marker` is a (day, label) drawn as a
+    dashed line, e.g. the takeover. `series_order` lists every series a family of charts can
+    show, so that each keeps its colour and hatching when another is missing.
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Patch
+
+    if data.empty:
+        raise ValueError("period_bars needs at least one row; a chapter with no data shows no chart")
+    panels = list(dict.fromkeys(data["panel"]))
+    series_names = list(dict.fromkeys(data["series"]))
+    styled = list(series_order or []) + [s for s in series_names if s not in (series_order or [])]
+    colours = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(styled)}
+    hatches = {s: ("" if i == 0 else "///") for i, s in enumerate(styled)}
+    panel_height = 2.1
+    foot = _source_height(source, 8.5) + 0.1
+    height = 1.1 + panel_height * len(panels) + foot
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, height), sharex=True, squeeze=False)
+    first = min(data["start"]) - pd.Timedelta(days=60)
+    last = max(data["end"]) + pd.Timedelta(days=60)
+    if marker is not None:
+        first = min(first, marker[0] - pd.Timedelta(days=60))
+        last = max(last, marker[0] + pd.Timedelta(days=60))
+    for ax, name in zip(axes[:, 0], panels):
+        rows = data[data["panel"] == name].copy()
+        rows["_days"] = (rows["end"] - rows["start"]).dt.days
+        rows = rows.sort_values("_days", ascending=False)
+        for z, (_, row) in enumerate(rows.iterrows()):
+            left = mdates.date2num(row["start"])
+            right = mdates.date2num(row["end"] + pd.Timedelta(days=1))
+            colour = colours[row["series"]]
+            ax.bar(left, row["value_m"], width=right - left, align="edge", color=colour, alpha=0.22,
+                   zorder=2 + z, linewidth=0)
+            ax.bar(left, row["value_m"], width=right - left, align="edge", fill=False, edgecolor=colour,
+                   hatch=hatches[row["series"]], linewidth=1.4, zorder=2 + z)
+        ax.set_xlim(mdates.date2num(first), mdates.date2num(last))
+        top = float(rows["value_m"].max())
+        ax.set_ylim(0, top * 1.45 if top > 0 else 1)
+        ax.set_title(name, fontsize=10, fontweight="normal", loc="left")
+        ax.set_ylabel(value_axis)
+        _thousands(ax.yaxis)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6, zorder=0)
+        if marker is not None:
+            ax.axvline(mdates.date2num(marker[0]), color="#444444", linestyle="--", linewidth=1, zorder=50)
+    axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
+    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    handles = [Patch(facecolor=colours[s], alpha=0.5, edgecolor=colours[s], hatch=hatches[s], label=s)
+               for s in series_names]
+    top = _headline(fig, title, subtitle)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, 1 - top / height), frameon=False,
+               ncol=len(handles), fontsize=9)
+    fig.tight_layout(rect=(0, foot / height, 1, 1 - (top + 0.35) / height))
+    # Labels last, once the panels have their final size, so their overlaps can be measured.
+    for ax, name in zip(axes[:, 0], panels):
+        rows = data[data["panel"] == name]
+        items = [(mdates.date2num(r["end"] + pd.Timedelta(days=1)), float(r["value_m"]), str(r["text"]))
+                 for _, r in rows.iterrows()]
+        spread = _spread_labels(ax, items, 8)
+        for x, y, text in spread:
+            ax.text(x, y, text, ha="right", va="bottom", fontsize=8, zorder=100,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85})
+        highest = max(y for _, y, _ in spread)
+        if highest > ax.get_ylim()[1] * 0.88:
+            ax.set_ylim(0, highest * 1.15)
+    if marker is not None:
+        axes[0, 0].text(mdates.date2num(marker[0]), axes[0, 0].get_ylim()[1], " " + marker[1], ha="left", va="top",
+                        fontsize=8, color="#444444", zorder=100)
+    _source_line(fig, source)
+    parts = []
+    for name in panels:
+        rows = data[data["panel"] == name]
+        listed = "; ".join(
+            f"{r['period']} {_words(r['qualifier'])}{_fmt(r['value_m'])}"
+            + (f" ({r['series'][0].lower() + r['series'][1:]})" if len(series_names) > 1 else "")
+            for _, r in rows.iterrows()
+        )
+        parts.append(f"{name}: {listed}")
+    alt = (f"Chart of figures by period, each bar spanning the months it covers: {title}, in {value_axis}. "
+           + ". ".join(parts) + ".")
+    return Chart(figure=fig, alt=alt, title=title)
+
+
+def _words(qualifier) -> str:
+    return {"about": "about ", "at_least": "more than "}.get(qualifier, "")
+
+
+def stage_bars(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    source: str,
+    note: str | None = None,
+) -> Chart:
+    """Counts at the stages of a move (offered, pledged, planned, arrived, ...), one panel per
+    unit so that persons, families and houses never share an axis or a total.
+
+    `data` has columns label, unit, value, value_high (a range's top, or NA) and text (the value
+    as written on the bar). A range is drawn as a solid bar to its low end and a lighter one on
+    to its high end.
+    """
+    if data.empty:
+        raise ValueError("stage_bars needs at least one row; a chapter with no data shows no chart")
+    units = list(dict.fromkeys(data["unit"]))
+    counts = [int((data["unit"] == u).sum()) for u in units]
+    foot = _source_height(source, 8.5) + (_source_height(note, 8.5) if note else 0) + 0.1
+    height = 0.6 + sum(0.42 * c + 0.8 for c in counts) + foot
+    fig, axes = plt.subplots(len(units), 1, figsize=(8.5, height), squeeze=False,
+                             gridspec_kw={"height_ratios": [c + 1.2 for c in counts]})
+    labels = []
+    for i, (ax, unit) in enumerate(zip(axes[:, 0], units)):
+        rows = data[data["unit"] == unit].reset_index(drop=True)
+        colour = PALETTE[i % len(PALETTE)]
+        positions = list(range(len(rows)))[::-1]
+        high_end = 0.0
+        for pos, (_, row) in zip(positions, rows.iterrows()):
+            low = float(row["value"])
+            high = float(row["value_high"]) if pd.notna(row["value_high"]) else low
+            ax.barh(pos, low, color=colour, height=0.62)
+            if high > low:
+                ax.barh(pos, high - low, left=low, color=colour, alpha=0.35, height=0.62)
+            labels.append(ax.text(high, pos, "  " + str(row["text"]), va="center", fontsize=9))
+            high_end = max(high_end, high)
+        ax.set_yticks(positions, rows["label"].tolist())
+        # The same bar thickness in every panel, however many bars it has.
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_xlim(0, high_end * 1.15 if high_end else 1)
+        ax.set_xlabel(unit)
+        _thousands(ax.xaxis)
+        ax.set_title(f"Counted in {unit}", fontsize=10, fontweight="normal", loc="left")
+    top = _headline(fig, title)
+    fig.tight_layout(rect=(0, foot / height, 1, 1 - top / height))
+    # Widen each panel until its longest value label fits inside it.
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes[:, 0]:
+        right = max((ax.transData.inverted().transform(t.get_window_extent(renderer))[1][0]
+                     for t in labels if t.axes is ax), default=0)
+        if right > ax.get_xlim()[1]:
+            ax.set_xlim(0, right * 1.04)
+    if note:
+        fig.text(0.01, (_source_height(source, 8.5) + 0.02) / height, note, ha="left", va="bottom", fontsize=8,
+                 color="#333333", wrap=True)
+    _source_line(fig, source)
+    parts = []
+    for unit in units:
+        rows = data[data["unit"] == unit]
+        parts.append(f"In {unit}: " + "; ".join(f"{r['label']}, {r['text']}" for _, r in rows.iterrows()))
+    alt = (f"Bar chart in {len(units)} panel{'s' if len(units) > 1 else ''}, one per unit, never added together: "
+           f"{title}. " + ". ".join(parts) + ".")
+    return Chart(figure=fig, alt=alt, title=title)
+
+
+def grouped_columns(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    series: dict[str, str],
+    title: str,
+    value_axis: str,
+    source: str,
+    x_axis: str | None = None,
+) -> Chart:
+    """Columns side by side for each value of `x` (e.g. a year), one colour per series.
+
+    `series` maps a column of `data` to its legend label; a missing value draws no column and is
+    left out of the alt text (it is not a zero).
+    """
+    import numpy as np
+
+    if data.empty:
+        raise ValueError("grouped_columns needs at least one row; a chapter with no data shows no chart")
+    columns = [c for c in series if c in data.columns and data[c].notna().any()]
+    n = len(columns)
+    width = 0.8 / n
+    fig, ax = plt.subplots(figsize=(8.5, 4.6))
+    xs = np.arange(len(data))
+    top = float(np.nanmax(data[columns].astype(float).to_numpy()))
+    for i, col in enumerate(columns):
+        values = data[col].astype(float)
+        offset = (i - (n - 1) / 2) * width
+        for xpos, value in zip(xs, values):
+            if pd.isna(value):
+                continue
+            ax.bar(xpos + offset, value, width=width * 0.95, color=PALETTE[i % len(PALETTE)],
+                   label=series[col])
+            ax.text(xpos + offset, value + top * 0.015, f"{value:,.0f}", ha="center", va="bottom",
+                    fontsize=7.5, rotation=90)
+    ax.set_xticks(xs, data[x].astype(str).tolist())
+    ax.set_ylim(0, top * 1.25 if top else 1)
+    ax.set_ylabel(value_axis)
+    _thousands(ax.yaxis)
+    if x_axis:
+        ax.set_xlabel(x_axis)
+    ax.set_title(title)
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax.legend(unique.values(), unique.keys(), frameon=False, loc="upper left", fontsize=9)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    _source_line(fig, source)
+    parts = []
+    for col in columns:
+        values = "; ".join(f"{xv} {v:,.0f}" for xv, v in zip(data[x], data[col]) if pd.notna(v))
+        parts.append(f"{series[col]}: {values}")
+    alt = f"Column chart: {title}, in {value_axis}. " + ". ".join(parts) + "."
     return Chart(figure=fig, alt=alt, title=title)

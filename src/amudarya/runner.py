@@ -33,6 +33,7 @@ FAILED = BUILD / "failed"
 ALT_KEY = "amudarya"
 GLUE_PREFIX = "application/papermill.record/"
 COUNTRY_HINT = "ISO 3166"
+CURRENCY_HINT = "ISO 4217"
 
 # Kinds of problem (Problem.kind) with runs and parameters; data/README.md explains each.
 UNKNOWN_NOTEBOOK = "unknown notebook"
@@ -62,6 +63,10 @@ class Parameter:
     @property
     def is_country(self) -> bool:
         return COUNTRY_HINT in self.help
+
+    @property
+    def is_currency(self) -> bool:
+        return CURRENCY_HINT in self.help
 
 
 def notebook_path(root: Path, thread: str) -> Path:
@@ -116,6 +121,19 @@ def _country_problem(where: str, name: str, value) -> Problem | None:
         expected="three capital letters such as KAZ, KGZ, TJK, TKM, UZB, AFG or PAK",
         kind=NOT_A_COUNTRY,
     )
+
+
+def _currency_problem(root: Path, where: str, name: str, value) -> Problem | None:
+    """A currency must be US dollars or have a rate in data/fx.csv (the only rates the book uses)."""
+    from . import data, fx
+
+    if value == fx.BASE:
+        return None
+    rates = data.load(data.data_dir(root))["fx"]
+    message = fx.problem_with(value, rates)
+    if message is None:
+        return None
+    return Problem(where, message, field=name, value=value, expected=fx.valid_text(rates))
 
 
 _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
@@ -185,6 +203,10 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
                 problem = _country_problem(where, name, item)
                 if problem:
                     problems.append(problem)
+        if param.is_currency:
+            problem = _currency_problem(root, where, name, value)
+            if problem:
+                problems.append(problem)
     return problems
 
 

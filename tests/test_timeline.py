@@ -1,0 +1,93 @@
+"""Timeline helpers on the real events: one row per event, dates as text, stance in words."""
+
+import pandas as pd
+import pytest
+
+from amudarya import events as ev
+from amudarya import timeline as tl
+
+
+@pytest.fixture(scope="module")
+def raw(root):
+    """events.csv read directly, not through the package, as an independent check."""
+    frame = pd.read_csv(root / "data" / "events.csv", dtype=str, keep_default_na=False)
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["stance"] = frame["stance"].astype(int)
+    return frame
+
+
+@pytest.mark.parametrize(
+    "date, precision, text",
+    [("2021-09-26", "day", "26 September 2021"), ("2024-06-01", "month", "June 2024"), ("2015-01-01", "year", "2015")],
+)
+def test_date_text_is_as_precise_as_the_source(date, precision, text):
+    assert tl.date_text(date, precision) == text
+
+
+def test_elapsed_text_counts_days_then_months():
+    assert tl.elapsed_text("2021-08-15", "2021-08-18", "day") == "3 days after the takeover"
+    assert tl.elapsed_text("2021-08-15", "2023-04-17", "day") == "about 20 months after the takeover"
+    assert tl.elapsed_text("2021-08-15", "2021-08-01", "month") == "in the month of the takeover"
+
+
+def test_disputed_accounts_of_one_event_fold_into_one_row(package, raw):
+    kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
+    accounts = raw[(raw["country"] == "KAZ") & (raw["event_type"] == "delisting")]
+    assert len(accounts) == 4
+    folded = kaz[kaz["event_type"] == "delisting"]
+    assert len(folded) == 1
+    row = folded.iloc[0]
+    assert sorted(row["accounts"]) == sorted(accounts["event_id"])
+    # The dispute names no preferred claim, so the earliest of the high-confidence accounts stands.
+    best = accounts[accounts["confidence"] == "high"].sort_values("date").iloc[0]
+    assert row["event_id"] == best["event_id"] and row["basis"] == "best sourced"
+    others = {tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"])} - {
+        tl.date_text(best["date"], best["date_precision"])}
+    assert set(row["other_dates"]) == others and row["dates_disputed"]
+
+
+def test_a_preferred_claim_stands_for_its_event(package):
+    disputes = package["disputes"].set_index("dispute_id")
+    kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
+    forum = kaz[kaz["dispute_id"] == "ev-kaz-astana-forum-date"]
+    assert list(forum["event_id"]) == [disputes.loc["ev-kaz-astana-forum-date", "preferred_id"]]
+    assert forum.iloc[0]["basis"] == "preferred"
+
+
+def test_different_events_sharing_a_dispute_stay_apart(package, raw):
+    # Two different events disagree about a count of UN staff: both remain on the timeline.
+    ids = raw.loc[raw["dispute_id"] == "num-kaz-un-staff-admitted-2021", "event_id"]
+    assert len(ids) == 2
+    kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
+    assert set(ids) <= set(kaz["event_id"])
+
+
+def test_since_keeps_month_dated_events_of_the_takeover_month(package, raw):
+    taken = ev.takeover(package["events"])
+    after = tl.since(tl.for_country(package["events"], "TJK"), taken)
+    expected = raw[(raw["country"] == "TJK") & (
+        (raw["date"] >= taken)
+        | ((raw["date_precision"] == "month") & (raw["date"].dt.to_period("M") == taken.to_period("M"))))]
+    assert sorted(after["event_id"]) == sorted(expected["event_id"])
+    assert "TJK-2021-08-01-border-closed" in set(after["event_id"])
+
+
+def test_readable_table_shows_words_not_codes(package):
+    kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
+    table = tl.readable(kaz, package["sources"])
+    assert list(table.columns) == ["Date", "Kind", "Stance", "What happened", "Source"]
+    assert set(table["Kind"]) <= set(tl.KIND_WORDS.values())
+    assert not set(table["Kind"]) & {"meeting", "accreditation", "delisting", "listing", "military", "symbolic"}
+    delisting = table[table["Kind"] == "removed from the banned list"].iloc[0]
+    assert "June 2024" in delisting["Date"] and "3 July 2024" in delisting["Date"]
+    assert set(table["Stance"]) <= {tl.stance_text(s) for s in range(-2, 3)}
+
+
+def test_stance_definition_comes_from_the_data_package(package):
+    text = tl.stance_definition(package.descriptor)
+    assert "-2" in text and "+2" in text
+
+
+def test_stance_text_uses_words_and_a_true_minus():
+    assert tl.stance_text(-2) == "−2 strong refusal"
+    assert tl.stance_text(1) == "+1 leans to engagement"
