@@ -443,8 +443,9 @@ def unknown_notebook(p: Path):
 
 
 def unknown_parameter(p: Path):
+    declared = ", ".join(sorted(runner.notebook_parameters(p / "notebooks" / "trade.ipynb")))
     return [Expect("amudarya run trade", "unknown parameter", field="reportr", value="KAZ",
-                   expected="one of partner, reporter (did you mean 'reporter'?)")]
+                   expected=f"one of {declared} (did you mean 'reporter'?)")]
 
 
 def wrong_type(p: Path):

@@ -115,7 +115,7 @@ def _country_problem(where: str, name: str, value) -> Problem | None:
             pass
     return Problem(
         where,
-        "not a country code: not an ISO 3166-1 alpha-3 code" + suggestion,
+        "not a country code: not an ISO 3166-1 alpha-3 country code" + suggestion,
         field=name,
         value=value,
         expected="three capital letters such as KAZ, KGZ, TJK, TKM, UZB, AFG or PAK",
