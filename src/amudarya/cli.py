@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import InputError, RunError
+from .errors import GUIDE, InputError, RunError
 
 
 def _root(args) -> Path:
@@ -19,14 +19,29 @@ def _root(args) -> Path:
     return Path(args.root).resolve() if args.root else project_root()
 
 
-def cmd_check(args) -> int:
+def _warn(warnings) -> None:
+    """Valid data that is probably not what was meant: said, but nothing stops."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _checked_data(root: Path, warn: bool = True) -> None:
+    """Validate the data before anything runs, so a person sees every problem in it at once."""
     from . import data
 
-    folder = _root(args) / "data"
-    problems = data.check(folder)
-    if problems:
-        raise InputError(problems, summary=f"{folder} is not valid ({len(problems)} problems)")
-    print(f"{folder}: valid")
+    folder = root / "data"
+    findings = data.validate(folder)
+    if findings.problems:
+        count = len(findings.problems)
+        raise InputError(findings.problems, summary=f"{folder} is not valid ({count} problem{'s' * (count != 1)})")
+    if warn:
+        _warn(findings.warnings)
+
+
+def cmd_check(args) -> int:
+    root = _root(args)
+    _checked_data(root)
+    print(f"{root / 'data'}: valid")
     return 0
 
 
@@ -34,6 +49,7 @@ def cmd_run(args) -> int:
     from . import runner
 
     root = _root(args)
+    _checked_data(root, warn=False)
     params = {name: runner.parse_cli_value(value) for name, value in args.parameter}
     problems = runner.check_parameters(root, args.thread, params, where=f"amudarya run {args.thread}")
     if problems:
@@ -48,7 +64,9 @@ def cmd_run(args) -> int:
 def cmd_build(args) -> int:
     from . import runner
 
-    runner.build(_root(args))
+    root = _root(args)
+    _checked_data(root)
+    runner.build(root)
     return 0
 
 
@@ -80,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"amudarya {args.command}: {exc}", file=sys.stderr)
+        print(f"What each kind of problem means: {GUIDE}.", file=sys.stderr)
         return 2
 
 

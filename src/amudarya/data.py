@@ -2,9 +2,10 @@
 
 Every table is described in `data/datapackage.json` (Frictionless). `check()` validates the
 whole package and returns every problem at once; `load()` validates, then returns typed
-pandas DataFrames. Validation that the Frictionless schema cannot express (a date that does
-not match its stated precision, a period that ends before it starts, ...) is in
-`_rules`, so `check()` and `frictionless validate` agree on everything the package declares.
+pandas DataFrames. How problems are found and put into words is in `validation.py`; what the
+Frictionless schema cannot express (a date that does not match its stated precision, a period
+that ends before it starts, ...) is in `rules.py`, so `check()` and `frictionless validate`
+agree on everything the package declares.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from . import validation
 from .errors import InputError, Problem
 
 PACKAGE_FILE = "datapackage.json"
@@ -41,37 +42,7 @@ def data_dir(root: Path | None = None) -> Path:
 
 
 # ---------------------------------------------------------------------------
-# Validation
-
-
-def _describe_field(field: dict) -> str:
-    """What a valid value of a schema field looks like, in words."""
-    kind = {
-        "date": "a date written YYYY-MM-DD",
-        "integer": "a whole number",
-        "number": "a number",
-        "boolean": "true or false",
-        "string": "text",
-    }.get(field.get("type", "string"), field.get("type", "text"))
-    c = field.get("constraints", {})
-    parts = [kind]
-    if "enum" in c:
-        parts = ["one of " + ", ".join(str(v) for v in c["enum"])]
-    if "minimum" in c and "maximum" in c:
-        parts.append(f"from {c['minimum']} to {c['maximum']}")
-    elif "minimum" in c:
-        parts.append(f"at least {c['minimum']}")
-    elif "maximum" in c:
-        parts.append(f"at most {c['maximum']}")
-    if "exclusiveMinimum" in c:
-        parts.append(f"greater than {c['exclusiveMinimum']}")
-    if "pattern" in c:
-        parts.append(f"matching the pattern {c['pattern']}")
-    if "minLength" in c or "maxLength" in c:
-        parts.append(f"{c.get('minLength', 0)} to {c.get('maxLength', 'any number of')} characters")
-    if c.get("required"):
-        parts.append("not empty")
-    return ", ".join(parts)
+# Reading
 
 
 def _schema(descriptor: dict, resource: str) -> dict:
@@ -81,113 +52,25 @@ def _schema(descriptor: dict, resource: str) -> dict:
     raise KeyError(resource)
 
 
-def _field(descriptor: dict, resource: str, name: str | None) -> dict | None:
-    if not name:
-        return None
-    for f in _schema(descriptor, resource)["schema"]["fields"]:
-        if f["name"] == name:
-            return f
-    return None
-
-
-def _frictionless_problems(folder: Path, descriptor: dict) -> list[Problem]:
-    # Imported here: frictionless is slow to import and only validation needs it.
-    from frictionless import Package, system
-
-    problems: list[Problem] = []
-    with system.use_context(trusted=False):
-        report = Package(str(folder / PACKAGE_FILE)).validate()
-    for task in report.tasks:
-        res_name = task.name
-        try:
-            res = _schema(descriptor, res_name)
-        except KeyError:
-            res = {"path": res_name}
-        where = str(Path("data") / res.get("path", res_name))
-        for err in task.errors:
-            row = getattr(err, "row_number", None)
-            field_name = getattr(err, "field_name", None)
-            cell = getattr(err, "cell", None)
-            fdef = _field(descriptor, res_name, field_name) if "schema" in res else None
-            expected = _describe_field(fdef) if fdef else None
-            message = err.title.rstrip(".").lower()
-            if err.type == "foreign-key":
-                # The note names the referenced table and field; say it in words.
-                message = "refers to a row that does not exist"
-                fk = next(
-                    (fk for fk in res["schema"].get("foreignKeys", []) if field_name in fk["fields"] or not field_name),
-                    None,
-                )
-                if fk is None:
-                    fk = next(iter(res["schema"].get("foreignKeys", [])), None)
-                m = re.search(r'for "([^"]+)": values "([^"]*)"', err.note or "")
-                if m:
-                    field_name = m.group(1)
-                    cell = m.group(2)
-                    fk = next((fk for fk in res["schema"]["foreignKeys"] if fk["fields"] == [field_name]), fk)
-                if fk:
-                    target = _schema(descriptor, fk["reference"]["resource"])
-                    expected = (
-                        f"a {fk['reference']['fields'][0]} listed in data/{target['path']}"
-                    )
-            elif err.type in {"primary-key", "unique-error"}:
-                message = "duplicate key: another row already has this value"
-                expected = "a value no other row has"
-                if field_name is None:
-                    field_name = ",".join(res["schema"].get("primaryKey", []))
-            elif err.type in {"missing-label", "missing-cell"} and err.type == "missing-label":
-                message = "missing column"
-                expected = "the header " + ",".join(f["name"] for f in res["schema"]["fields"])
-            elif err.type == "extra-label":
-                message = "unexpected column"
-                expected = "only the columns " + ",".join(f["name"] for f in res["schema"]["fields"])
-            elif err.type in {"extra-cell", "missing-cell"}:
-                message = "wrong number of fields in this row" + (
-                    " (too many)" if err.type == "extra-cell" else " (too few)"
-                )
-                expected = f"{len(res['schema']['fields'])} comma-separated fields, with text containing commas in double quotes"
-                field_name = None if err.type == "extra-cell" else field_name
-            elif err.type in {"encoding-error"}:
-                message = "the file is not UTF-8 text"
-                expected = "a CSV file saved as UTF-8"
-            elif err.type in {"source-error", "scheme-error", "format-error", "resource-error", "package-error"}:
-                message = (err.note or err.title).strip()
-            elif err.type == "blank-row":
-                message = "blank row"
-                expected = "no empty lines between rows"
-            elif err.type == "type-error":
-                message = "not a valid " + (fdef or {}).get("type", "value")
-            elif err.type == "constraint-error":
-                constraint = re.search(r'constraint "(\w+)"', err.note or "")
-                message = f"breaks the {constraint.group(1) if constraint else ''} rule".replace("  ", " ")
-                if constraint and constraint.group(1) == "required":
-                    message = "is empty but required"
-            problems.append(
-                Problem(where=where, message=message, row=row, field=field_name, value=cell, expected=expected)
-            )
-    return problems
-
-
-# ---------------------------------------------------------------------------
-# Reading
-
-
 def _read_raw(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
+    # Values that do not parse become NA (coerce): validation types tables that may hold
+    # invalid cells, already reported, so the rules can still check every other row.
     out = frame.copy()
     for f in fields:
         name = f["name"]
         col = out[name].replace("", pd.NA)
         kind = f.get("type", "string")
         if kind == "date":
-            out[name] = pd.to_datetime(col, format="%Y-%m-%d")
+            out[name] = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce")
         elif kind == "integer":
-            out[name] = pd.to_numeric(col).astype("Int64")
+            numbers = pd.to_numeric(col, errors="coerce")
+            out[name] = numbers.where(numbers == numbers.round()).astype("Int64")
         elif kind == "number":
-            out[name] = pd.to_numeric(col).astype("Float64")
+            out[name] = pd.to_numeric(col, errors="coerce").astype("Float64")
         elif kind == "boolean":
             out[name] = col.map({"true": True, "false": False, "True": True, "False": False}).astype("boolean")
         else:
@@ -213,30 +96,38 @@ class Package:
 def _read_descriptor(folder: Path) -> dict:
     path = folder / PACKAGE_FILE
     if not path.is_file():
-        raise InputError(Problem(str(path), "the data package descriptor is missing", expected="data/datapackage.json"))
+        raise InputError(Problem(str(path), "missing file: the data package descriptor is missing",
+                                 expected="data/datapackage.json describing every table", kind=validation.MISSING_FILE))
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(str(path), f"not valid JSON: {exc}")) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem("data/datapackage.json", f"not valid JSON: {exc.msg}", line=exc.lineno,
+                                 expected="a JSON document; check the commas and brackets near this line",
+                                 kind=validation.NOT_JSON)) from None
+    except UnicodeDecodeError:
+        raise InputError(Problem("data/datapackage.json", "not UTF-8: the file cannot be read as UTF-8",
+                                 expected="the file saved as UTF-8", kind=validation.NOT_UTF8)) from None
 
 
-def check(folder: Path | None = None) -> list[Problem]:
-    """Every problem in the data package, in file order; an empty list means valid."""
+def validate(folder: Path | None = None) -> validation.Findings:
+    """Every problem in the data package, in file order, and every warning (valid, but
+    probably not meant: markup in a text field)."""
     folder = Path(folder) if folder else data_dir()
     try:
         descriptor = _read_descriptor(folder)
     except InputError as exc:
-        return exc.problems
-    problems = _frictionless_problems(folder, descriptor)
-    if problems:
-        return problems
-    tables = {
-        res["name"]: _typed(_read_raw(folder / res["path"]), res["schema"]["fields"])
-        for res in descriptor["resources"]
-    }
-    from . import rules
+        return validation.Findings(exc.problems, [])
+    return validation.inspect(folder, descriptor, _typed)
 
-    return rules.check(tables, descriptor)
+
+def check(folder: Path | None = None) -> list[Problem]:
+    """Every problem in the data package, in file order; an empty list means valid."""
+    return validate(folder).problems
+
+
+def warnings(folder: Path | None = None) -> list[Problem]:
+    """What is valid in the data package but probably not meant (markup in a text field)."""
+    return validate(folder).warnings
 
 
 def fingerprint(folder: Path) -> str:

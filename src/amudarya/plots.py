@@ -27,6 +27,8 @@ plt.rcParams.update(
         "axes.titlesize": 12,
         "axes.titleweight": "bold",
         "axes.titlelocation": "left",
+        # Labels and titles come from the data: "$" is money, never TeX maths.
+        "text.parse_math": False,
     }
 )
 

@@ -6,9 +6,21 @@ person sees every problem in one go.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .errors import Problem
+
+# Kinds of problem (Problem.kind) the rules report; data/README.md explains each.
+PRECISION = "date does not match its precision"
+PERIOD = "period out of order"
+RANGE = "range out of order"
+NO_UNIT = "quantity without unit"
+NO_FIGURE = "no figure"
+DISPUTE = "incomplete dispute"
+MARKUP = "markup in text"
+KINDS = (PRECISION, PERIOD, RANGE, NO_FIGURE, NO_UNIT, DISPUTE, MARKUP)
 
 # A data row's line in its file, as a person counts it: the header is row 1.
 _FIRST_ROW = 2
@@ -26,7 +38,8 @@ def _precision_mismatches(frame: pd.DataFrame, date_col: str, precision_col: str
     precision = frame[precision_col]
     month_bad = (precision == "month") & (dates.dt.day != 1)
     year_bad = (precision == "year") & ((dates.dt.day != 1) | (dates.dt.month != 1))
-    return (month_bad | year_bad).fillna(False)
+    # A date that is not a date was reported by the schema check; here it is no mismatch.
+    return (month_bad | year_bad).fillna(False) & dates.notna()
 
 
 def date_precision(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
@@ -43,11 +56,12 @@ def date_precision(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
             problems.append(
                 Problem(
                     _where(descriptor, table),
-                    f"the date does not match its precision '{row['date_precision']}'",
+                    f"date does not match its precision: the precision is '{row['date_precision']}'",
                     row=int(idx) + _FIRST_ROW,
                     field="date",
                     value=row["date"].strftime("%Y-%m-%d"),
                     expected=f"the {first}, or date_precision 'day'",
+                    kind=PRECISION,
                 )
             )
     return problems
@@ -63,11 +77,12 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             problems.append(
                 Problem(
                     _where(descriptor, "trade"),
-                    "the period ends before it starts",
+                    "period out of order: the period ends before it starts",
                     row=int(idx) + _FIRST_ROW,
                     field="period_end",
                     value=trade.loc[idx, "period_end"].strftime("%Y-%m-%d"),
                     expected=f"a date on or after period_start {trade.loc[idx, 'period_start']:%Y-%m-%d}",
+                    kind=PERIOD,
                 )
             )
         no_value = trade["value_usd"].isna() & trade["quantity"].isna()
@@ -75,10 +90,11 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             problems.append(
                 Problem(
                     _where(descriptor, "trade"),
-                    "the row has neither a value in USD nor a quantity",
+                    "no figure: the row has neither a value in USD nor a quantity",
                     row=int(idx) + _FIRST_ROW,
                     field="value_usd",
                     expected="a number in value_usd, or quantity and quantity_unit",
+                    kind=NO_FIGURE,
                 )
             )
         unit_missing = trade["quantity"].notna() & trade["quantity_unit"].isna()
@@ -86,10 +102,11 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             problems.append(
                 Problem(
                     _where(descriptor, "trade"),
-                    "a quantity without its unit",
+                    "quantity without unit: a quantity needs its unit",
                     row=int(idx) + _FIRST_ROW,
                     field="quantity_unit",
-                    expected="t or percent",
+                    expected="one of the units listed for quantity_unit in data/datapackage.json",
+                    kind=NO_UNIT,
                 )
             )
     people = tables.get("people")
@@ -99,11 +116,12 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             problems.append(
                 Problem(
                     _where(descriptor, "people"),
-                    "the high end of the range is below its low end",
+                    "range out of order: the high end of the range is below its low end",
                     row=int(idx) + _FIRST_ROW,
                     field="value_high",
                     value=people.loc[idx, "value_high"],
-                    expected=f"a number of at least {people.loc[idx, 'value']}",
+                    expected=f"a number of at least {people.loc[idx, 'value']:g}",
+                    kind=RANGE,
                 )
             )
         bad = (people["period_start"] > people["date"]).fillna(False)
@@ -111,11 +129,12 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             problems.append(
                 Problem(
                     _where(descriptor, "people"),
-                    "the period starts after the date it ends on",
+                    "period out of order: the period starts after the date it ends on",
                     row=int(idx) + _FIRST_ROW,
                     field="period_start",
                     value=people.loc[idx, "period_start"].strftime("%Y-%m-%d"),
                     expected=f"a date on or before {people.loc[idx, 'date']:%Y-%m-%d}",
+                    kind=PERIOD,
                 )
             )
     return problems
@@ -123,11 +142,13 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
 
 def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     """A dispute has at least two claims, and its preferred claim is one of them."""
-    from .disputes import claims
+    from .disputes import CLAIM_TABLES, claims
 
     disputes = tables.get("disputes")
     if disputes is None or disputes.empty:
         return []
+    if any(table not in tables or tables[table].attrs.get("incomplete") for table in CLAIM_TABLES):
+        return []  # a claim table could not be read whole: its own problems are reported instead
     found_claims = claims(tables)
     members: dict[str, set] = {d: set() for d in disputes["dispute_id"]}
     for dispute_id, row_id in zip(found_claims["dispute_id"], found_claims["row_id"]):
@@ -140,28 +161,64 @@ def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
             problems.append(
                 Problem(
                     _where(descriptor, "disputes"),
-                    f"a dispute needs at least two claims; {len(found)} row(s) carry this dispute_id",
+                    f"incomplete dispute: a dispute needs at least two claims; {len(found)} row(s) carry this dispute_id",
                     row=int(idx) + _FIRST_ROW,
                     field="dispute_id",
                     value=row["dispute_id"],
                     expected="rows in events, trade, people or claims with this dispute_id, one per source",
+                    kind=DISPUTE,
                 )
             )
         if pd.notna(row["preferred_id"]) and row["preferred_id"] not in found:
             problems.append(
                 Problem(
                     _where(descriptor, "disputes"),
-                    "the preferred claim is not one of this dispute's claims",
+                    "incomplete dispute: the preferred claim is not one of this dispute's claims",
                     row=int(idx) + _FIRST_ROW,
                     field="preferred_id",
                     value=row["preferred_id"],
                     expected="one of " + (", ".join(sorted(found)) or "its claims (none found)"),
+                    kind=DISPUTE,
                 )
             )
     return problems
 
 
+# An HTML tag or character reference: the book shows text from the data as typed, so these
+# would appear literally (escaped) rather than as formatting. Valid, but rarely what was meant.
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+
+
+def markup(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
+    """Text fields holding HTML: a warning, since the book shows it as text, never as markup."""
+    problems = []
+    for res in descriptor["resources"]:
+        frame = tables.get(res["name"])
+        if frame is None:
+            continue
+        for f in res["schema"]["fields"]:
+            if f.get("type", "string") != "string" or {"enum", "pattern"} & set(f.get("constraints", {})):
+                continue
+            column = frame[f["name"]]
+            hits = column.str.contains(_MARKUP, na=False)
+            for idx in frame.index[hits.to_numpy(dtype=bool)]:
+                problems.append(
+                    Problem(
+                        _where(descriptor, res["name"]),
+                        "markup in text: this looks like HTML, which the book shows as typed, not as formatting",
+                        row=int(idx) + _FIRST_ROW,
+                        field=f["name"],
+                        value=column[idx],
+                        expected="plain text (the book never renders markup from the data)",
+                        kind=MARKUP,
+                    )
+                )
+    return problems
+
+
 RULES = (date_precision, periods, dispute_claims)
+# Valid data that is probably not what was meant: reported, but the book still builds.
+WARNINGS = (markup,)
 
 
 def check(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
@@ -169,3 +226,10 @@ def check(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     for rule in RULES:
         problems.extend(rule(tables, descriptor))
     return problems
+
+
+def warnings(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
+    found: list[Problem] = []
+    for rule in WARNINGS:
+        found.extend(rule(tables, descriptor))
+    return found

@@ -11,6 +11,7 @@ whole build succeeded.
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import os
 import shutil
@@ -33,6 +34,19 @@ ALT_KEY = "amudarya"
 GLUE_PREFIX = "application/papermill.record/"
 COUNTRY_HINT = "ISO 3166"
 CURRENCY_HINT = "ISO 4217"
+
+# Kinds of problem (Problem.kind) with runs and parameters; data/README.md explains each.
+UNKNOWN_NOTEBOOK = "unknown notebook"
+UNKNOWN_PARAMETER = "unknown parameter"
+WRONG_TYPE = "wrong parameter type"
+NOT_A_COUNTRY = "not a country code"
+BAD_ENTRY = "bad run matrix entry"
+BAD_NOTEBOOK = "not a notebook"
+NOT_YAML = "not valid YAML"
+RUN_FAILED = "notebook failed"
+BOOK_FAILED = "Jupyter Book failed"
+KINDS = (UNKNOWN_NOTEBOOK, UNKNOWN_PARAMETER, WRONG_TYPE, NOT_A_COUNTRY, BAD_ENTRY, BAD_NOTEBOOK, NOT_YAML,
+         RUN_FAILED, BOOK_FAILED)
 
 
 # ---------------------------------------------------------------------------
@@ -68,7 +82,12 @@ def notebook_parameters(path: Path) -> dict[str, Parameter]:
     """The parameters a notebook declares in its cell tagged `parameters`, with defaults."""
     import papermill
 
-    found = papermill.inspect_notebook(str(path))
+    try:
+        found = papermill.inspect_notebook(str(path))
+    except ValueError as exc:  # nbformat's NotJSONError and friends: a hand-edited notebook
+        raise InputError(Problem(str(Path("notebooks") / path.name), f"not a notebook: the file cannot be read as one: {exc}"[:300],
+                                 expected="a Jupyter notebook (restore it with git, or re-save it from Jupyter)",
+                                 kind=BAD_NOTEBOOK)) from None
     params = {}
     for name, info in found.items():
         try:
@@ -96,10 +115,11 @@ def _country_problem(where: str, name: str, value) -> Problem | None:
             pass
     return Problem(
         where,
-        "not an ISO 3166-1 alpha-3 country code" + suggestion,
+        "not a country code: not an ISO 3166-1 alpha-3 country code" + suggestion,
         field=name,
         value=value,
         expected="three capital letters such as KAZ, KGZ, TJK, TKM, UZB, AFG or PAK",
+        kind=NOT_A_COUNTRY,
     )
 
 
@@ -117,6 +137,13 @@ def _currency_problem(root: Path, where: str, name: str, value) -> Problem | Non
 
 
 _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+_TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
+               "list": "a list", "dict": "a mapping", "NoneType": "nothing"}
+
+
+def _close(value, choices) -> str:
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def check_parameters(root: Path, thread: str, given: dict, where: str | None = None) -> list[Problem]:
@@ -127,13 +154,16 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
     where = where or f"run of '{thread}'"
     path = notebook_path(root, thread)
     if not path.is_file():
+        known = threads(root)
         return [
             Problem(
                 where,
-                "no such notebook",
+                f"unknown notebook: notebooks/{thread}.ipynb does not exist",
                 field="notebook",
                 value=thread,
-                expected="one of " + ", ".join(threads(root)),
+                expected="the name of a notebook in notebooks/, without .ipynb: " + ", ".join(known)
+                + _close(str(thread).removesuffix(".ipynb"), known),
+                kind=UNKNOWN_NOTEBOOK,
             )
         ]
     declared = notebook_parameters(path)
@@ -143,10 +173,11 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
             problems.append(
                 Problem(
                     where,
-                    f"unknown parameter for notebook '{thread}'",
+                    f"unknown parameter: notebook '{thread}' has no parameter '{name}'",
                     field=name,
                     value=value,
-                    expected="one of " + ", ".join(sorted(declared)),
+                    expected="one of " + ", ".join(sorted(declared)) + _close(name, declared),
+                    kind=UNKNOWN_PARAMETER,
                 )
             )
             continue
@@ -156,10 +187,13 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
             problems.append(
                 Problem(
                     where,
-                    f"wrong type: '{name}' takes a {param.type_name}",
+                    f"wrong parameter type: '{name}' takes {_TYPE_WORDS.get(param.type_name, 'a ' + param.type_name)},"
+                    f" not {_TYPE_WORDS.get(type(value).__name__, 'a ' + type(value).__name__)}",
                     field=name,
                     value=value,
-                    expected=f"a {param.type_name} like its default {param.default!r}",
+                    expected=f"{_TYPE_WORDS.get(param.type_name, 'a ' + param.type_name)} like its default {param.default!r}"
+                    + (f" ({param.help})" if param.help else ""),
+                    kind=WRONG_TYPE,
                 )
             )
             continue
@@ -240,60 +274,67 @@ def load_matrix(root: Path) -> Matrix:
     path = root / RUNS_FILE
     where = str(RUNS_FILE)
     if not path.is_file():
-        raise InputError(Problem(where, "the run matrix is missing"))
+        raise InputError(Problem(where, "bad run matrix entry: the run matrix is missing", expected="notebooks/runs.yml listing the chapters",
+                                 kind=BAD_ENTRY))
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
-            Problem(where, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None)
+            Problem(where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", line=mark.line + 1 if mark else None,
+                    expected="YAML indented with spaces (no tabs), as in the file's other entries", kind=NOT_YAML)
         ) from None
     problems: list[Problem] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("parts"), list):
         raise InputError(
-            Problem(where, "the file must be a mapping with 'root' (a page in book/) and 'parts' (a list)")
+            Problem(where, "bad run matrix entry: the file must be a mapping with 'root' (a page in book/) and 'parts' (a list)",
+                    kind=BAD_ENTRY)
         )
     root_page = raw.get("root", "index")
     if not (root / "book" / f"{root_page}.md").is_file():
-        problems.append(Problem(where, "the root page does not exist", field="root", value=root_page,
-                                expected="the name of a Markdown file in book/ without .md"))
+        problems.append(Problem(where, "bad run matrix entry: the root page does not exist", field="root", value=root_page,
+                                expected="the name of a Markdown file in book/ without .md", kind=BAD_ENTRY))
     parts = []
     seen: dict[str, str] = {}
     for p_no, part in enumerate(raw["parts"], start=1):
         p_where = f"{where}, part {p_no}"
         if not isinstance(part, dict) or not isinstance(part.get("chapters"), list) or not part.get("caption"):
-            problems.append(Problem(p_where, "a part needs a 'caption' and a list of 'chapters'"))
+            problems.append(Problem(p_where, "bad run matrix entry: a part needs a 'caption' and a list of 'chapters'", value=part,
+                                    kind=BAD_ENTRY))
             continue
         chapters = []
         for c_no, chapter in enumerate(part["chapters"], start=1):
             c_where = f"{p_where} ('{part['caption']}'), chapter {c_no}"
-            if not isinstance(chapter, dict) or ("notebook" in chapter) == ("page" in chapter):
-                problems.append(Problem(c_where, "a chapter needs exactly one of 'notebook' or 'page'",
-                                        value=chapter))
-                continue
-            unknown = set(chapter) - {"notebook", "parameters", "page"}
+            unknown = sorted(set(chapter) - {"notebook", "parameters", "page"}) if isinstance(chapter, dict) else []
             if unknown:
-                problems.append(Problem(c_where, "unknown key", field=sorted(unknown)[0],
-                                        expected="notebook with parameters, or page"))
+                problems.append(Problem(c_where, "bad run matrix entry: unknown key in a chapter", field=str(unknown[0]),
+                                        value=chapter[unknown[0]],
+                                        expected="the keys notebook and parameters, or page"
+                                        + _close(unknown[0], ["notebook", "parameters", "page"]), kind=BAD_ENTRY))
+                continue
+            if not isinstance(chapter, dict) or ("notebook" in chapter) == ("page" in chapter):
+                problems.append(Problem(c_where, "bad run matrix entry: a chapter needs exactly one of 'notebook' or 'page'",
+                                        value=chapter, kind=BAD_ENTRY))
                 continue
             if "page" in chapter:
                 if not (root / "book" / f"{chapter['page']}.md").is_file():
-                    problems.append(Problem(c_where, "no such page in book/", field="page", value=chapter["page"],
-                                            expected="the name of a Markdown file in book/ without .md"))
+                    problems.append(Problem(c_where, "bad run matrix entry: no such page in book/", field="page", value=chapter["page"],
+                                            expected="the name of a Markdown file in book/ without .md",
+                                            kind=BAD_ENTRY))
                 chapters.append(Entry(page=str(chapter["page"])))
                 continue
             params = chapter.get("parameters") or {}
             if not isinstance(params, dict):
-                problems.append(Problem(c_where, "parameters must be a mapping of name: value", field="parameters",
-                                        value=params))
+                problems.append(Problem(c_where, "bad run matrix entry: parameters must be a mapping of name: value", field="parameters",
+                                        value=params, expected="parameters: {name: value, ...}", kind=BAD_ENTRY))
                 continue
             run = Run(str(chapter["notebook"]), dict(params))
             found = check_parameters(root, run.thread, run.parameters, where=c_where)
             problems.extend(found)
             if not found:
                 if run.name in seen:
-                    problems.append(Problem(c_where, f"the same run is already listed at {seen[run.name]}",
-                                            value=run.describe(), expected="each run once"))
+                    problems.append(Problem(c_where, f"bad run matrix entry: the same run is already listed at {seen[run.name]}",
+                                            value=run.describe(), expected="each run once", kind=BAD_ENTRY))
                 seen[run.name] = c_where
                 chapters.append(Entry(run=run))
         parts.append(Part(str(part["caption"]), chapters))
@@ -376,12 +417,34 @@ def postprocess(nb) -> None:
     nb.cells = kept
 
 
-def _failed_cell(nb) -> tuple[int, str] | None:
-    for index, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                return index, f"{out.get('ename')}: {out.get('evalue')}"
-    return None
+def _source_cell_number(root: Path, run: Run, exc) -> int:
+    """The failing cell's number (from 1) in the notebook a person opens, notebooks/<thread>.ipynb.
+    The executed notebook has cells the source has not (injected parameters, papermill's error
+    banners), so the cell is found by its source."""
+    try:
+        cells = nbformat.read(notebook_path(root, run.thread), as_version=4).cells
+    except (OSError, ValueError):
+        return exc.cell_index + 1
+    for number, cell in enumerate(cells, start=1):
+        if cell.cell_type == "code" and cell.source == exc.source:
+            return number
+    return exc.cell_index + 1
+
+
+def _failure_message(root: Path, run: Run, exc, kept: Path) -> str:
+    first = next((line.strip() for line in (exc.source or "").splitlines() if line.strip()), "")
+    if len(first) > 100:
+        first = first[:99] + "…"
+    try:
+        shown = kept.relative_to(root)
+    except ValueError:
+        shown = kept
+    return (
+        f"{RUN_FAILED}: the run {run.describe()} stopped in cell {_source_cell_number(root, run, exc)} of "
+        f"notebooks/{run.thread}.ipynb, the cell starting `{first}`:\n"
+        f"  {exc.ename}: {exc.evalue}\n"
+        f"  The executed notebook, with the full traceback, is kept for inspection at {shown}"
+    )
 
 
 def execute(root: Path, run: Run, output: Path) -> Path:
@@ -412,10 +475,7 @@ def execute(root: Path, run: Run, output: Path) -> Path:
         failed = root / FAILED / f"{run.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(partial), failed)
-        raise RunError(
-            f"{run.describe()} failed in cell {exc.cell_index + 1} (execution count {exc.exec_count}): "
-            f"{exc.ename}: {exc.evalue}\n  the executed notebook is kept for inspection at {failed}"
-        ) from None
+        raise RunError(_failure_message(root, run, exc, failed)) from None
     finally:
         for key, value in saved.items():
             if value is None:
@@ -450,7 +510,7 @@ def _jupyter_book(root: Path, work: Path) -> None:
     if result.returncode != 0:
         lines = [l for l in (result.stdout + result.stderr).splitlines() if "WARNING" in l or "ERROR" in l]
         detail = "\n".join(lines[-20:]) or (result.stdout + result.stderr)[-3000:]
-        raise RunError(f"Jupyter Book failed; the last good book in _build/html is untouched.\n{detail}")
+        raise RunError(f"{BOOK_FAILED}; the last good book in _build/html is untouched.\n{detail}")
 
 
 def _publish(root: Path, built: Path) -> Path:
