@@ -42,6 +42,22 @@ def _value_text(table: str, row: pd.Series) -> str:
     return str(row["value"])
 
 
+def claim_rows(tables) -> dict[str, pd.DataFrame]:
+    """The rows of each table that state a claim in some dispute."""
+    disputes = tables["disputes"]
+    # An event linked to a dispute over a number or a name is context for it, not a claim:
+    # only where the dispute is about a date does an event's date state a claim.
+    date_disputes = set(disputes.loc[disputes["compared"] == "date", "dispute_id"])
+    rows = {}
+    for table in CLAIM_TABLES:
+        frame = tables[table]
+        frame = frame[frame["dispute_id"].notna()]
+        if table == "events":
+            frame = frame[frame["dispute_id"].isin(date_disputes)]
+        rows[table] = frame
+    return rows
+
+
 def claims(tables, dispute_ids=None) -> pd.DataFrame:
     """One row per claim: dispute_id, table, row_id, claim (the value as text), detail (what
     the row says besides), source_id, confidence, preferred (True/False/NA when no side taken).
@@ -50,15 +66,9 @@ def claims(tables, dispute_ids=None) -> pd.DataFrame:
     """
     disputes = tables["disputes"]
     preferred = dict(zip(disputes["dispute_id"], disputes["preferred_id"]))
-    # An event linked to a dispute over a number or a name is context for it, not a claim:
-    # only where the dispute is about a date does an event's date state a claim.
-    date_disputes = set(disputes.loc[disputes["compared"] == "date", "dispute_id"])
     parts = []
-    for table, (id_col, _) in CLAIM_TABLES.items():
-        frame = tables[table]
-        frame = frame[frame["dispute_id"].notna()]
-        if table == "events":
-            frame = frame[frame["dispute_id"].isin(date_disputes)]
+    for table, frame in claim_rows(tables).items():
+        id_col = CLAIM_TABLES[table][0]
         if dispute_ids is not None:
             frame = frame[frame["dispute_id"].isin(list(dispute_ids))]
         for _, row in frame.iterrows():

@@ -142,18 +142,18 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
 
 def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     """A dispute has at least two claims, and its preferred claim is one of them."""
-    from .disputes import CLAIM_TABLES, claims
+    from .disputes import CLAIM_TABLES, claim_rows
 
     disputes = tables.get("disputes")
     if disputes is None or disputes.empty:
         return []
     if any(table not in tables or tables[table].attrs.get("incomplete") for table in CLAIM_TABLES):
         return []  # a claim table could not be read whole: its own problems are reported instead
-    found_claims = claims(tables)
     members: dict[str, set] = {d: set() for d in disputes["dispute_id"]}
-    for dispute_id, row_id in zip(found_claims["dispute_id"], found_claims["row_id"]):
-        if dispute_id in members:
-            members[dispute_id].add(row_id)
+    for table, frame in claim_rows(tables).items():
+        for dispute_id, row_id in zip(frame["dispute_id"], frame[CLAIM_TABLES[table][0]]):
+            if dispute_id in members:
+                members[dispute_id].add(row_id)
     problems = []
     for idx, row in disputes.iterrows():
         found = members[row["dispute_id"]]
