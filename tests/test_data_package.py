@@ -55,7 +55,8 @@ def test_the_package_declares_types_keys_and_references(package):
     resources = {res["name"]: res for res in package.descriptor["resources"]}
     references = {"source_id": "sources", "country": "countries", "reporter": "countries",
                   "partner": "countries", "origin": "countries", "dispute_id": "disputes",
-                  "actor_id": "actors", "event_id": "events"}
+                  "actor_id": "actors", "event_id": "events", "kin_of": "countries",
+                  "kin_source_id": "sources"}
     for name, res in resources.items():
         schema = res["schema"]
         fields = {f["name"]: f for f in schema["fields"]}

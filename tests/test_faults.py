@@ -536,6 +536,16 @@ def _verify_failed_run(stderr: str, p: Path, run: runner.Run) -> None:
             assert '"output_type": "error"' not in text, f"a failed notebook was written to {path}"
 
 
+def unsourced_kin_name(p: Path):
+    """A name for a state's kin typed into countries.csv without the source that uses it."""
+    row = find_row(p, "countries", kind="state", kin_name="", kin_source_id="")
+    set_cell(p, "countries", row, "kin_name", "Turkmens")
+    set_cell(p, "countries", row, "kin_adjective", "Turkmen")
+    return [Expect("data/countries.csv", "incomplete kin names: kin_name and kin_adjective are given without a source",
+                   row=row, field="kin_source_id",
+                   expected="the source_id of a source that names them, or those fields left empty")]
+
+
 def notebook_raises(p: Path):
     """Data that passes validation but breaks a computation: the event every chapter dates from is
     deleted, and the trade chapter cannot say what happened before it."""
@@ -596,6 +606,7 @@ CATALOGUE = [
     Fault("empty required field", set(), empty_required),
     Fault("row below a multi-line field", set(), row_after_multiline_field),
     Fault("three faults at once", {"all at once"}, three_faults),
+    Fault("name for kin without a source", set(), unsourced_kin_name),
     Fault("unknown notebook", {"unknown thread or event type"}, unknown_notebook,
           commands=(("run", "trades", "-p", "reporter", "KAZ"),)),
     Fault("unknown parameter", {"unknown parameter"}, unknown_parameter,

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from amudarya import events, repatriation
+from amudarya import data, events, repatriation
 
 TAKEOVER = "2021-08-15"
 
@@ -27,22 +27,91 @@ def kgz_facts(package):
 
 
 @pytest.mark.parametrize(
-    "group, country, kin",
+    "record_id, kin_of",
     [
-        ("Ethnic Kyrgyz from Afghanistan to be resettled", "KGZ", True),
-        ("Pamir Kyrgyz from Andemin, Wakhan", "KGZ", True),
-        ("Kayrylman status grants, all countries of origin", "KGZ", True),
-        ("Houses for returning Kyrgyz from Afghanistan in Chon-Alai district", "KGZ", True),
-        ("Kyrgyz citizens evacuated from Afghanistan", "KGZ", False),
-        ("Kazakh citizens evacuated from Afghanistan", "KAZ", False),
-        ("Qandas (ethnic Kazakh returnees) from all countries", "KAZ", True),
-        # Kyrgyz kin counted in Tajikistan are not Tajik kin: "Tajikistan" is not "Tajik".
-        ("Infants in the Pamir Kyrgyz group crossing into Tajikistan", "TJK", False),
-        ("Ethnic Kyrgyz from Afghanistan to be resettled", "PAK", False),
+        ("kgz-2022-07-25-pamir-kyrgyz-persons-planned", "KGZ"),  # ethnic Kyrgyz to be resettled
+        ("afg-2021-07-pamir-kyrgyz-remaining-cpc", "KGZ"),  # Pamir Kyrgyz still in Afghanistan
+        ("kgz-2024-kayrylman-granted-all", "KGZ"),  # programme total over every origin
+        ("kgz-2021-09-26-chon-alai-houses-planned", "KGZ"),  # houses for returning Kyrgyz
+        ("kgz-2021-08-24-kyrgyz-citizens-evacuated", None),  # citizens, not kin
+        ("kaz-2021-08-18-kazakh-citizens-evacuated", None),
+        ("kaz-2021-08-18-kyrgyz-citizens-evacuated", None),  # Kyrgyz citizens on a Kazakh flight
+        ("kaz-2022-qandas-arrived-jan-sep", "KAZ"),
+        # Kyrgyz kin counted in Tajikistan are Kyrgyzstan's kin, not Tajikistan's.
+        ("tjk-2021-07-pamir-kyrgyz-infants-died", "KGZ"),
+        ("unhcr-kgz-2021-refugees", None),  # UNHCR counts a different population
     ],
 )
-def test_kin_are_told_from_citizens_and_from_other_states_kin(group, country, kin):
-    assert repatriation.is_kin(group, country) is kin
+def test_kin_are_told_from_citizens_and_from_other_states_kin(package, record_id, kin_of):
+    people = package["people"]
+    row = _rows(package, record_id=record_id).iloc[0]
+    assert (row["kin_of"] if pd.notna(row["kin_of"]) else None) == kin_of
+    for state in list(package["countries"]["iso3"]) + ["PAK"]:
+        found = record_id in set(repatriation.kin_rows(people, state, row["origin"])["record_id"])
+        assert found is (state == kin_of), state
+    others = repatriation.other_rows(people, row["country"], row["origin"])
+    assert (record_id in set(others["record_id"])) is (kin_of is None and row["measure"] not in repatriation.UNHCR_MEASURES)
+
+
+def test_kin_are_read_from_kin_of_not_from_the_wording_of_group(package):
+    """Rewording `group` changes nothing; setting `kin_of` is what makes a row kin."""
+    people = package["people"]
+    before = repatriation.kin_rows(people, "KGZ", "AFG")
+    reworded = people.assign(group=pd.Series("Some people", index=people.index, dtype="string"))
+    after = repatriation.kin_rows(reworded, "KGZ", "AFG")
+    assert list(after["record_id"]) == list(before["record_id"]) and len(before) > 0
+    citizens = "kgz-2021-08-24-kyrgyz-citizens-evacuated"
+    marked = people.assign(kin_of=people["kin_of"].mask(people["record_id"] == citizens, "KGZ"))
+    assert citizens in set(repatriation.kin_rows(marked, "KGZ", "AFG")["record_id"])
+    assert citizens not in set(repatriation.other_rows(marked, "KGZ", "AFG")["record_id"])
+
+
+def test_every_kin_row_names_a_state_and_none_is_a_unhcr_statistic(package):
+    people, countries = package["people"], package["countries"]
+    kin = people[people["kin_of"].notna()]
+    states = set(countries.loc[countries["kind"] == "state", "iso3"])
+    assert set(kin["kin_of"]) <= states and set(kin["kin_of"]) == {"KAZ", "KGZ"}
+    assert not kin["measure"].isin(repatriation.UNHCR_MEASURES).any()
+
+
+def _countries_raw(root):
+    return pd.read_csv(root / "data" / "countries.csv", dtype=str, keep_default_na=False).set_index("iso3")
+
+
+@pytest.mark.parametrize("country", ["KAZ", "KGZ", "TJK", "TKM", "UZB", "PAK"])
+def test_the_words_for_kin_come_from_the_countries_table(package, root, country):
+    raw = _countries_raw(root)
+    words = repatriation.kin_words(package["countries"], country)
+    if country not in raw.index:
+        assert words == repatriation.KinWords() and not words.named
+        return
+    row = raw.loc[country]
+    assert (words.name or "", words.adjective or "", words.programme or "") == (
+        row["kin_name"], row["kin_adjective"], row["kin_programme"])
+    # Every word the chapter uses for kin cites a source that exists.
+    if words.name or words.programme:
+        assert row["kin_source_id"] in set(package["sources"]["source_id"])
+
+
+def test_kin_without_a_sourced_name_are_called_ethnic_kin(package):
+    """A state whose kin the data count but whose row names no source for what to call them
+    (Turkmenistan: no cited source names Turkmens abroad) gets plain words, never a guess."""
+    assert not repatriation.kin_words(package["countries"], "TKM").named
+    people = package["people"]
+    moved = people[people["kin_of"] == "KGZ"]
+    moved = moved.assign(kin_of="TKM", country=moved["country"].replace("KGZ", "TKM"),
+                         record_id="trial-" + moved["record_id"])
+    trial = data.Package(package.folder, package.descriptor,
+                         {**package.tables, "people": pd.concat([people, moved], ignore_index=True)})
+    facts = repatriation.chapter_facts(trial, "TKM", "AFG", TAKEOVER)
+    assert facts["has_kin"] and facts["has_stages"] and not facts["has_kin_name"]
+    assert facts["kin_many"] == "ethnic kin" and facts["kin_label"] == "ethnic kin of Turkmenistan"
+    assert not facts["has_programme_name"] and "programme" not in facts
+    assert repatriation.stage_chart_title(facts, "Afghanistan").startswith("Ethnic kin of Turkmenistan from")
+    kin = repatriation.kin_rows(trial["people"], "TKM", "AFG")
+    figures = repatriation.stage_figures(kin, trial["people"], trial["disputes"], "AFG")
+    granted = figures[figures["measure"] == "granted_status"].iloc[0]
+    assert repatriation.stage_label(granted, "TKM", trial["countries"]) == "Granted returnee status"
 
 
 def test_kin_rows_follow_the_people_wherever_they_were_counted(package, kgz):
@@ -134,6 +203,7 @@ def test_facts_for_the_kyrgyz_thread(package, kgz_facts):
                              & (package["people"]["value"] == 0)]
     assert kgz_facts["has_none_arrived_reported"] == (not zero.empty)
     assert kgz_facts["programme"] == "kayrylman"
+    assert kgz_facts["kin_label"] == "Kyrgyz kin" and kgz_facts["kin_many"] == "Kyrgyz"
 
 
 def test_programme_totals_break_out_the_origin_only_where_a_source_does(package, kgz):
@@ -153,6 +223,7 @@ def test_kazakh_kin_figures(package):
     assert facts["remaining_persons_text"] == "about 200"
     assert facts["settled_families"] == 4 and facts["has_arrived_since"]
     assert facts["programme"] == "qandas" and not facts["programme_origin_broken_out"]
+    assert facts["kin_label"] == "Kazakh kin" and facts["kin_many"] == "Kazakhs"
     assert not facts["has_gap"]
 
 
@@ -169,6 +240,8 @@ def test_tajikistan_hosts_kyrgyz_kin(package):
     facts = repatriation.chapter_facts(package, "TJK", "AFG", TAKEOVER)
     hosted = repatriation.kin_of_others(package["people"], "TJK", "AFG")
     assert facts["has_hosted"] and facts["hosted_kin_of"] == "Kyrgyzstan"
+    assert facts["hosted_people"] == "ethnic Kyrgyz"
+    assert set(hosted["kin_of"]) == {"KGZ"}
     assert facts["n_hosted"] == len(hosted) == len(_rows(package, country="TJK", origin="AFG")[
         lambda r: r["group"].str.contains("Kyrgyz")])
 
@@ -187,12 +260,13 @@ def test_other_counts_are_neither_kin_nor_unhcr(package):
     others = repatriation.other_rows(package["people"], "KGZ", "AFG")
     assert "kgz-2021-08-24-kyrgyz-citizens-evacuated" in set(others["record_id"])
     assert not others["measure"].isin(repatriation.UNHCR_MEASURES).any()
-    assert not others["group"].map(lambda g: repatriation.is_kin(g, "KGZ")).any()
+    assert others["kin_of"].isna().all()
 
 
 def test_a_country_with_no_rows_has_every_flag_false_and_nothing_missing(package):
     facts = repatriation.chapter_facts(package, "PAK", "AFG", TAKEOVER)
     assert not any(v for k, v in facts.items() if k.startswith("has_"))
+    assert "has_country_row" in facts and facts["country_code"] == "PAK"
     assert all(v is not None and v == v for v in facts.values())
 
 

@@ -269,6 +269,7 @@ def test_states_without_kin_figures_say_so_and_show_unhcr_context(country, repat
     assert values["has_kin"] is False and values["has_unhcr"] is True
     text = _markdown(nb)
     assert "No figures on kin" in text and "data/people.csv" in text
+    assert "`kin_of`" in text and values["country_code"] == country
     assert "cannot answer its question" in text
     refugees = raw["people"][(raw["people"]["country"] == country) & (raw["people"]["measure"] == "refugees")]
     last = refugees.sort_values("date").iloc[-1]
@@ -284,6 +285,19 @@ def test_pakistan_repatriation_is_a_plain_no_data_chapter(repatriation_runs):
     assert not _chart_alts(nb)
     text = _markdown(nb)
     assert "No figures yet" in text and "data/people.csv" in text and "The answer" not in text
+    # How to add kin figures: rows with kin_of, and first a row for the country itself.
+    assert values["has_country_row"] is False and values["country_code"] == NO_DATA
+    assert "`kin_of`" in text and "`data/countries.csv` has no row for" in text and "KIN" not in text
+
+
+def test_a_state_without_a_sourced_name_for_its_kin_says_how_to_add_one(repatriation_runs, root):
+    countries = pd.read_csv(root / "data" / "countries.csv", dtype=str, keep_default_na=False).set_index("iso3")
+    for country in STATES:
+        values = runner.glued(repatriation_runs[country])
+        text = _markdown(repatriation_runs[country])
+        named = countries.loc[country, "kin_name"] != ""
+        assert values["has_kin_name"] is named
+        assert ("`kin_name`" in text) is (not named), country
 
 
 # ---------------------------------------------------------------------------

@@ -14,45 +14,39 @@ function adds one to another, and the chart draws each unit in its own panel.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
 
 # ---------------------------------------------------------------------------
-# Who counts as kin
+# Who counts as kin: the `kin_of` column of the people table, and the words for them in the
+# countries table. Nothing here knows a state's people or programme by name.
 
 
 @dataclass(frozen=True)
-class Kin:
-    """How the data's `group` column names a state's ethnic kin abroad."""
+class KinWords:
+    """What data/countries.csv calls a state's ethnic kin and its programme for them; None
+    where no cited source names them (or the state has no row)."""
 
-    people: str  # 'Kyrgyz': matched as a whole word, singular or plural
-    programmes: tuple[str, ...] = ()  # names of the state's return programme, e.g. 'kayrylman'
-    plural: str | None = None  # 'Kazakhs'; the same as `people` when not given ('Kyrgyz')
-
-    @property
-    def many(self) -> str:
-        return self.plural or self.people
+    name: str | None = None  # plural noun: '300 Kyrgyz', '35 Kazakhs'
+    adjective: str | None = None  # 'Kazakh kin'
+    programme: str | None = None  # 'kayrylman', 'qandas'
 
     @property
-    def programme(self) -> str | None:
-        return self.programmes[0] if self.programmes else None
+    def named(self) -> bool:
+        return self.name is not None and self.adjective is not None
 
 
-# A state not listed here has no kin rows until its people's name is added (and rows for them
-# are added to data/people.csv).
-KIN = {
-    "KAZ": Kin("Kazakh", ("qandas", "kandas", "oralman"), "Kazakhs"),
-    "KGZ": Kin("Kyrgyz", ("kayrylman",)),
-    "TJK": Kin("Tajik", plural="Tajiks"),
-    "TKM": Kin("Turkmen", plural="Turkmens"),
-    "UZB": Kin("Uzbek", plural="Uzbeks"),
-}
-# Words that make a group of, say, Kyrgyz into kin abroad rather than citizens: 'Kyrgyz
-# citizens evacuated' are citizens; 'ethnic Kyrgyz', 'Pamir Kyrgyz', 'returning Kyrgyz' are kin.
-KIN_MARKERS = ("ethnic", "pamir", "returning", "returnee")
+def kin_words(countries: pd.DataFrame, country: str) -> KinWords:
+    row = countries[countries["iso3"] == country]
+    if row.empty:
+        return KinWords()
+    row = row.iloc[0]
+    text = lambda field: str(row[field]) if pd.notna(row[field]) else None  # noqa: E731
+    return KinWords(text("kin_name"), text("kin_adjective"), text("kin_programme"))
+
+
 ALL_ORIGINS = "ALL"
 
 # The UNHCR statistics on Afghans in each state: a different population from ethnic kin.
@@ -83,41 +77,20 @@ STAGE_EVENTS = {
     "evacuated": ("evacuation",),
 }
 
-def is_kin(group: str, country: str) -> bool:
-    """Whether a `group` of the people table is ethnic kin of `country` (see KIN)."""
-    kin = KIN.get(country)
-    if kin is None or not isinstance(group, str):
-        return False
-    text = group.lower()
-    if any(p in text for p in kin.programmes):
-        return True
-    named = re.search(rf"\b{re.escape(kin.people)}s?\b", group, flags=re.IGNORECASE)
-    return bool(named) and any(m in text for m in KIN_MARKERS)
-
-
 def kin_rows(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
     """Every row about `country`'s ethnic kin coming from `origin`, wherever they were counted
     (the Pamir Kyrgyz stopped in Tajikistan are Kyrgyz kin), plus the programme totals over all
     origins (origin ALL)."""
-    mask = people["group"].map(lambda g: is_kin(g, country)).astype(bool)
-    rows = people[mask & people["origin"].isin([origin, ALL_ORIGINS])]
+    rows = people[(people["kin_of"] == country).fillna(False) & people["origin"].isin([origin, ALL_ORIGINS])]
     return rows.sort_values(["date", "record_id"]).reset_index(drop=True)
 
 
 def kin_of_others(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
     """Rows counted in `country` about another state's kin (the Pamir Kyrgyz in Tajikistan, for
-    Tajikistan), with `kin_of` naming that state."""
-    parts = []
-    for other in KIN:
-        if other == country:
-            continue
-        rows = kin_rows(people, other, origin)
-        rows = rows[rows["country"] == country]
-        if not rows.empty:
-            parts.append(rows.assign(kin_of=other))
-    if not parts:
-        return people.iloc[0:0].assign(kin_of=pd.Series(dtype="string"))
-    return pd.concat(parts, ignore_index=True)
+    Tajikistan); `kin_of` names that state."""
+    rows = people[people["kin_of"].notna() & (people["kin_of"] != country).fillna(False)
+                  & (people["country"] == country) & people["origin"].isin([origin, ALL_ORIGINS])]
+    return rows.sort_values(["date", "record_id"]).reset_index(drop=True)
 
 
 def unhcr_rows(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
@@ -130,9 +103,8 @@ def other_rows(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
     """Counts about people from `origin` in `country` that are neither kin (of any state) nor
     UNHCR statistics: evacuated citizens, UN staff, quotas, a government's own refugee count."""
     rows = people[(people["country"] == country) & (people["origin"] == origin)
-                  & ~people["measure"].isin(UNHCR_MEASURES)]
-    kin_any = rows["group"].map(lambda g: any(is_kin(g, c) for c in KIN)).astype(bool)
-    return rows[~kin_any].sort_values(["date", "record_id"]).reset_index(drop=True)
+                  & ~people["measure"].isin(UNHCR_MEASURES) & people["kin_of"].isna()]
+    return rows.sort_values(["date", "record_id"]).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------
@@ -304,7 +276,7 @@ def stage_label(figure: pd.Series, country: str, countries: pd.DataFrame | None 
 
     where = country_name(figure["country"], countries)
     origin = country_name(figure["origin"], countries)
-    kin = KIN.get(country)
+    programme = kin_words(countries, country).programme if countries is not None else None
     return {
         "capacity": "Places offered",
         "pledged": "Pledged to move",
@@ -316,10 +288,16 @@ def stage_label(figure: pd.Series, country: str, countries: pd.DataFrame | None 
         "died": "Died on the way",
         "arrived": f"Arrived in {where}",
         "settled": "Settled in new homes",
-        "granted_status": f"Granted {kin.programme} status" if kin and kin.programme else "Granted returnee status",
+        "granted_status": f"Granted {programme} status" if programme else "Granted returnee status",
         "granted_citizenship": "Granted citizenship",
         "remaining": f"Still in {origin} ({'estimates' if figure.get('spans') else 'estimate'})",
     }[figure["measure"]]
+
+
+def stage_chart_title(facts: dict, origin_name: str) -> str:
+    """'Kyrgyz kin from Afghanistan: from promise to arrival'."""
+    label = facts["kin_label"]
+    return f"{label[:1].upper()}{label[1:]} from {origin_name}: from promise to arrival"
 
 
 def stage_chart_data(figures: pd.DataFrame, country: str, countries: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -500,7 +478,7 @@ def chapter_facts(package, country: str, origin: str, takeover) -> dict:
     others = other_rows(people, country, origin)
     hosted = kin_of_others(people, country, origin)
     timeline = repatriation_events(events, country)
-    kin_def = KIN.get(country)
+    words = kin_words(countries, country)
 
     facts: dict = {
         "has_kin": not kin.empty,
@@ -510,17 +488,19 @@ def chapter_facts(package, country: str, origin: str, takeover) -> dict:
         "has_other": not others.empty,
         "has_hosted": not hosted.empty,
         "has_events": not timeline.empty,
-        "has_kin_name": kin_def is not None,
+        "has_country_row": bool((countries["iso3"] == country).any()),
+        "has_kin_name": words.named,
+        "has_programme_name": words.programme is not None,
+        "country_code": country,
     }
     facts["has_any"] = any(facts[k] for k in ("has_kin", "has_unhcr", "has_other", "has_hosted", "has_events"))
     facts["has_only_context"] = facts["has_any"] and not facts["has_kin"]
     facts["programme_only"] = facts["has_kin"] and not facts["has_stages"]
-    if kin_def is not None:
-        facts["kin_people"] = kin_def.people
-        facts["kin_many"] = kin_def.many
-    facts["has_programme_name"] = bool(kin_def and kin_def.programme)
-    if kin_def and kin_def.programme:
-        facts["programme"] = kin_def.programme
+    # Without a sourced name for them, the chapter calls them what the data show they are.
+    facts["kin_label"] = f"{words.adjective} kin" if words.named else f"ethnic kin of {names(country)}"
+    facts["kin_many"] = words.name if words.named else "ethnic kin"
+    if words.programme is not None:
+        facts["programme"] = words.programme
 
     facts.update(_figure_facts(pd.concat([figures, deaths], ignore_index=True) if not deaths.empty else figures,
                                takeover, events, actors, package["claims"], names))
@@ -566,7 +546,9 @@ def chapter_facts(package, country: str, origin: str, takeover) -> dict:
         facts["n_hosted"] = len(hosted)
         owners = list(dict.fromkeys(hosted["kin_of"]))
         facts["hosted_kin_of"] = " and ".join(names(c) for c in owners)
-        facts["hosted_people"] = " and ".join(KIN[c].many for c in owners)
+        owner_words = [kin_words(countries, c) for c in owners]
+        facts["hosted_people"] = ("ethnic " + " and ".join(w.name for w in owner_words)
+                                  if all(w.named for w in owner_words) else "people")
         facts["hosted_when"] = f"{hosted['date'].min():%B %Y}"
     if not timeline.empty:
         facts["n_events"] = len(timeline)
@@ -635,7 +617,7 @@ def used_rows(package, country: str, origin: str) -> dict[str, pd.DataFrame]:
     """The rows of each table the chapter reads, for its downloads and its list of sources."""
     people = package["people"]
     parts = [kin_rows(people, country, origin), unhcr_rows(people, country, origin),
-             other_rows(people, country, origin), kin_of_others(people, country, origin).drop(columns="kin_of")]
+             other_rows(people, country, origin), kin_of_others(people, country, origin)]
     people_used = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
         not p.empty for p in parts) else people.iloc[0:0]
     people_used = people_used.drop_duplicates("record_id").sort_values(["date", "record_id"]).reset_index(drop=True)

@@ -20,7 +20,8 @@ NO_UNIT = "quantity without unit"
 NO_FIGURE = "no figure"
 DISPUTE = "incomplete dispute"
 MARKUP = "markup in text"
-KINDS = (PRECISION, PERIOD, RANGE, NO_FIGURE, NO_UNIT, DISPUTE, MARKUP)
+KIN_NAMES = "incomplete kin names"
+KINDS = (PRECISION, PERIOD, RANGE, NO_FIGURE, NO_UNIT, DISPUTE, KIN_NAMES, MARKUP)
 
 # A data row's line in its file, as a person counts it: the header is row 1.
 _FIRST_ROW = 2
@@ -184,6 +185,43 @@ def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
     return problems
 
 
+def kin_names(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
+    """The words a chapter uses for a state's kin (countries.csv) cite the source that uses
+    them, and the plural comes with its adjective: the chapter needs both or neither."""
+    countries = tables.get("countries")
+    words = ("kin_name", "kin_adjective", "kin_programme")
+    if countries is None or countries.empty or not set(words + ("kin_source_id",)) <= set(countries.columns):
+        return []
+    problems = []
+    for idx, row in countries.iterrows():
+        given = [w for w in words if pd.notna(row[w])]
+        if given and pd.isna(row["kin_source_id"]):
+            problems.append(
+                Problem(
+                    _where(descriptor, "countries"),
+                    f"{KIN_NAMES}: {' and '.join(given)} {'is' if len(given) == 1 else 'are'} given without a source",
+                    row=int(idx) + _FIRST_ROW,
+                    field="kin_source_id",
+                    expected="the source_id of a source that names them, or those fields left empty",
+                    kind=KIN_NAMES,
+                )
+            )
+        for have, lack in (("kin_name", "kin_adjective"), ("kin_adjective", "kin_name")):
+            if pd.notna(row[have]) and pd.isna(row[lack]):
+                problems.append(
+                    Problem(
+                        _where(descriptor, "countries"),
+                        f"{KIN_NAMES}: {have} is given without {lack}",
+                        row=int(idx) + _FIRST_ROW,
+                        field=lack,
+                        expected=f"the {'adjective' if lack == 'kin_adjective' else 'plural'} "
+                                 f"beside {have} '{row[have]}', or both left empty",
+                        kind=KIN_NAMES,
+                    )
+                )
+    return problems
+
+
 # An HTML tag or character reference: the book shows text from the data as typed, so these
 # would appear literally (escaped) rather than as formatting. Valid, but rarely what was meant.
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);")
@@ -216,7 +254,7 @@ def markup(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     return problems
 
 
-RULES = (date_precision, periods, dispute_claims)
+RULES = (date_precision, periods, dispute_claims, kin_names)
 # Valid data that is probably not what was meant: reported, but the book still builds.
 WARNINGS = (markup,)
 
