@@ -8,11 +8,16 @@ from amudarya import catalogue, publish
 
 
 def _citations_counted_by_hand(package) -> collections.Counter:
+    """Each row counts once for every distinct source it names in a column ending in source_id
+    (source_id itself, and countries.kin_source_id for the words used for a state's kin)."""
     counted = collections.Counter()
     for res in package.descriptor["resources"]:
         frame = package[res["name"]]
-        if res["name"] != "sources" and "source_id" in frame.columns:
-            for source_id in frame["source_id"]:
+        columns = [c for c in frame.columns if c.endswith("source_id")]
+        if res["name"] == "sources" or not columns:
+            continue
+        for _, row in frame.iterrows():
+            for source_id in {row[c] for c in columns if isinstance(row[c], str)}:
                 counted[(source_id, res["name"])] += 1
     return counted
 

@@ -25,13 +25,24 @@ def anchor_id(source_id: str) -> str:
     return f"source-{source_id}"
 
 
+def citing_fields(package) -> dict[str, list[str]]:
+    """For each table whose rows cite a source, the fields that do: every field with a foreign
+    key to sources (source_id, and e.g. countries.kin_source_id)."""
+    found = {}
+    for res in package.descriptor["resources"]:
+        fields = [
+            fk["fields"][0]
+            for fk in res["schema"].get("foreignKeys", [])
+            if fk["reference"]["resource"] == "sources" and res["name"] != "sources"
+        ]
+        if fields:
+            found[res["name"]] = fields
+    return found
+
+
 def citing_tables(package) -> list[str]:
-    """Tables whose rows cite a source: every resource with a source_id field, except sources."""
-    return [
-        res["name"]
-        for res in package.descriptor["resources"]
-        if res["name"] != "sources" and any(f["name"] == "source_id" for f in res["schema"]["fields"])
-    ]
+    """Tables whose rows cite a source."""
+    return list(citing_fields(package))
 
 
 def citation_counts(package) -> pd.DataFrame:
@@ -39,8 +50,11 @@ def citation_counts(package) -> pd.DataFrame:
     one column per citing table, and `total`. A source no row cites has zeros."""
     ids = package["sources"]["source_id"]
     counts = pd.DataFrame(index=pd.Index(ids, name="source_id"))
-    for table in citing_tables(package):
-        counts[table] = package[table]["source_id"].value_counts().reindex(ids, fill_value=0).astype(int)
+    for table, fields in citing_fields(package).items():
+        # A row counts once per source it cites, whichever of its fields cites it.
+        cited = package[table][fields].melt(ignore_index=False)["value"].dropna()
+        pairs = cited.reset_index().drop_duplicates()
+        counts[table] = pairs["value"].value_counts().reindex(ids, fill_value=0).astype(int)
     counts["total"] = counts.sum(axis=1).astype(int)
     return counts
 
