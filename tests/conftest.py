@@ -30,6 +30,17 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def raw(root):
+    """events.csv read directly, not through the package, as an independent check."""
+    import pandas as pd
+
+    frame = pd.read_csv(root / "data" / "events.csv", dtype=str, keep_default_na=False)
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["stance"] = frame["stance"].astype(int)
+    return frame
+
+
+@pytest.fixture(scope="session")
 def package():
     from amudarya import data
 

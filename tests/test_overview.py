@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from amudarya import events, geo, overview, runner
+from amudarya import timeline as tl
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 
@@ -257,7 +258,7 @@ def test_page_shows_the_map_and_chart_with_alt_text_and_the_first_table(built_bo
     assert any("Who did what first" in c for c in parser.captions)
     text = re.sub(r"<[^>]+>", " ", page)
     kaz_envoy = first[(first["milestone"] == "envoy") & (first["state"] == "KAZ")].iloc[0]
-    assert overview.when(kaz_envoy["date"], kaz_envoy["precision"], short=True) in text
+    assert tl.date_text(kaz_envoy["date"], kaz_envoy["precision"], short=True) in text
     assert "nan" not in text.lower().split()
 
 

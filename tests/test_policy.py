@@ -18,14 +18,6 @@ NO_DATA = "PAK"
 TAKEOVER = pd.Timestamp("2021-08-15")
 
 
-@pytest.fixture(scope="module")
-def raw(root):
-    """events.csv read directly, not through the package, as an independent check."""
-    frame = pd.read_csv(root / "data" / "events.csv", dtype=str, keep_default_na=False)
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["stance"] = frame["stance"].astype(int)
-    return frame
-
 
 def _after(raw, country):
     rows = raw[raw["country"] == country]

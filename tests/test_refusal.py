@@ -18,13 +18,6 @@ NO_DATA = "PAK"
 TAKEOVER = pd.Timestamp("2021-08-15")
 
 
-@pytest.fixture(scope="module")
-def raw(root):
-    frame = pd.read_csv(root / "data" / "events.csv", dtype=str, keep_default_na=False)
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["stance"] = frame["stance"].astype(int)
-    return frame
-
 
 def _once_after(raw, country):
     """A state's events from the takeover on, each event once (accounts sharing a dispute and

@@ -7,14 +7,6 @@ from amudarya import events as ev
 from amudarya import timeline as tl
 
 
-@pytest.fixture(scope="module")
-def raw(root):
-    """events.csv read directly, not through the package, as an independent check."""
-    frame = pd.read_csv(root / "data" / "events.csv", dtype=str, keep_default_na=False)
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["stance"] = frame["stance"].astype(int)
-    return frame
-
 
 @pytest.mark.parametrize(
     "date, precision, text",

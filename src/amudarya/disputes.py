@@ -20,12 +20,9 @@ CLAIM_TABLES = {
 
 def _value_text(table: str, row: pd.Series) -> str:
     if table == "events":
-        date = row["date"]
-        if row["date_precision"] == "year":
-            return f"{date:%Y}"
-        if row["date_precision"] == "month":
-            return f"{date:%B %Y}"
-        return f"{date.day} {date:%B %Y}"
+        from .timeline import date_text
+
+        return date_text(row["date"], row["date_precision"])
     if table == "trade":
         if pd.notna(row["value_usd"]):
             text = f"US$ {row['value_usd'] / 1e6:,.1f} million"

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .disputes import set_aside
 from .places import country_name
+from .timeline import date_text, period_end
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 AFGHANISTAN = "AFG"
@@ -34,31 +35,9 @@ MIN_EVENTS_FOR_MEAN = 2
 # Dates and words
 
 
-def when(date, precision: str, short: bool = False) -> str:
-    """A date as precise as the data know it: '18 August 2021', 'March 2022', '2015';
-    `short` abbreviates the month ('18 Aug 2021') for tables."""
-    date = pd.Timestamp(date)
-    month = "%b" if short else "%B"
-    if precision == "year":
-        return f"{date:%Y}"
-    if precision == "month":
-        return f"{date:{month} %Y}"
-    return f"{date.day} {date:{month} %Y}"
-
-
-def window_end(date, precision: str) -> pd.Timestamp:
-    """The last day a date of the given precision may stand for."""
-    date = pd.Timestamp(date)
-    if precision == "year":
-        return pd.Timestamp(year=date.year, month=12, day=31)
-    if precision == "month":
-        return date + pd.offsets.MonthEnd(0)
-    return date
-
-
 def span(first, first_precision: str, last, last_precision: str, short: bool = False) -> str:
     """'2–6 September 2024', '20 December 2023 to 3 July 2024', or one date when they agree."""
-    a, b = when(first, first_precision, short), when(last, last_precision, short)
+    a, b = date_text(first, first_precision, short), date_text(last, last_precision, short)
     if a == b:
         return a
     first, last = pd.Timestamp(first), pd.Timestamp(last)
@@ -279,7 +258,7 @@ def cell_text(row: pd.Series) -> str:
         return NOT_IN_DATA
     if row["date_disputed"]:
         return span(row["date"], row["precision"], row["latest"], row["latest_precision"], short=True) + " (disputed)"
-    return when(row["date"], row["precision"], short=True)
+    return date_text(row["date"], row["precision"], short=True)
 
 
 def first_of(rows: pd.DataFrame) -> list[str]:
@@ -292,7 +271,7 @@ def first_of(rows: pd.DataFrame) -> list[str]:
     found = rows[rows["found"]]
     if found.empty:
         return []
-    ends = [window_end(d, p) for d, p in zip(found["latest"], found["latest_precision"])]
+    ends = [period_end(d, p) for d, p in zip(found["latest"], found["latest_precision"])]
     settled_by = min(ends)
     return [s for s, d in zip(found["state"], found["date"]) if d <= settled_by]
 
@@ -529,7 +508,7 @@ def facts(package, states, takeover) -> dict:
 
     low, high = stance_scale(package.descriptor)
     out = {
-        "takeover_day": when(takeover, "day"),
+        "takeover_day": date_text(takeover, "day"),
         "stance_low": f"{low:+d}".replace("-", "−"),
         "stance_high": f"{high:+d}".replace("-", "−"),
         "n_states": count_word(len(states)),
@@ -580,7 +559,7 @@ def facts(package, states, takeover) -> dict:
         out[f"has_without_{name}"] = bool((~rows["found"]).any())
         if row is not None:
             out[f"first_{name}_state"] = names[row["state"]]
-            out[f"first_{name}_date"] = when(row["date"], row["precision"])
+            out[f"first_{name}_date"] = date_text(row["date"], row["precision"])
             if row["date_disputed"]:
                 out[f"first_{name}_span"] = span(row["date"], row["precision"], row["latest"], row["latest_precision"])
     talks_leader, envoy_leader = leader(first, "talks"), leader(first, "envoy")
@@ -591,7 +570,7 @@ def facts(package, states, takeover) -> dict:
     out["has_last_talks"] = len(talks) == len(states) and len(talks) >= 2
     if out["has_last_talks"]:
         last = talks.sort_values(["date", "state"]).iloc[-1]
-        out.update(last_talks_state=names[last["state"]], last_talks_date=when(last["date"], last["precision"]))
+        out.update(last_talks_state=names[last["state"]], last_talks_date=date_text(last["date"], last["precision"]))
 
     latest = latest_turnover(package["trade"], disputes, states)
     full = latest[latest["kind"] == "full year"]

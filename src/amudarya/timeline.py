@@ -116,14 +116,16 @@ def thread_names(descriptor: dict) -> list[str]:
     raise KeyError("data/datapackage.json gives no list of threads for events")
 
 
-def date_text(date, precision: str) -> str:
-    """A date as precise as the source: '26 September 2021', 'June 2024', '2005'."""
+def date_text(date, precision: str, short: bool = False) -> str:
+    """A date as precise as the source: '26 September 2021', 'June 2024', '2005';
+    `short` abbreviates the month ('26 Sep 2021') for tables."""
     date = pd.Timestamp(date)
+    month = "%b" if short else "%B"
     if precision == "year":
         return f"{date:%Y}"
     if precision == "month":
-        return f"{date:%B %Y}"
-    return f"{date.day} {date:%B %Y}"
+        return f"{date:{month} %Y}"
+    return f"{date.day} {date:{month} %Y}"
 
 
 def period_end(date, precision: str) -> pd.Timestamp:
