@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PACKAGE_FILE = "datapackage.json"
 
@@ -172,11 +174,19 @@ def _frictionless_problems(folder: Path, descriptor: dict) -> list[Problem]:
 # Reading
 
 
+# pandas is imported where it is used: `amudarya build` with nothing to do should not wait
+# half a second for it.
+
+
 def _read_raw(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
+    import pandas as pd
+
     out = frame.copy()
     for f in fields:
         name = f["name"]
@@ -239,6 +249,22 @@ def check(folder: Path | None = None) -> list[Problem]:
     return rules.check(tables, descriptor)
 
 
+def check_once(folder: Path | None = None) -> list[Problem]:
+    """check(), remembered under _build/cache/ by content: a package whose exact bytes already
+    passed with this exact code and Frictionless version is not validated again, so a build
+    and every notebook it runs validate the same data once."""
+    from . import cache
+
+    folder = Path(folder) if folder else data_dir()
+    key, seen = cache.data_valid_key(folder), cache.data_marks(folder)
+    if key in seen:
+        return []
+    problems = check(folder)
+    if not problems:
+        seen.add(key)
+    return problems
+
+
 def fingerprint(folder: Path) -> str:
     """sha256 over every file of the data folder (names and content)."""
     h = hashlib.sha256()
@@ -251,7 +277,7 @@ def fingerprint(folder: Path) -> str:
 
 @lru_cache(maxsize=4)
 def _load(folder: Path, _digest: str) -> Package:
-    problems = check(folder)
+    problems = check_once(folder)
     if problems:
         raise InputError(problems, summary=f"The data in {folder} is not valid ({len(problems)} problems)")
     descriptor = _read_descriptor(folder)
