@@ -48,7 +48,7 @@ def cmd_run(args) -> int:
 def cmd_build(args) -> int:
     from . import runner
 
-    runner.build(_root(args))
+    runner.build(_root(args), jobs=args.jobs)
     return 0
 
 
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="check the data, execute the run matrix and build the HTML book")
+    p.add_argument("-j", "--jobs", type=int, help="runs to execute at once (default: one per core)")
     p.set_defaults(func=cmd_build)
 
     args = parser.parse_args(argv)

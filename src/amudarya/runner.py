@@ -1,11 +1,13 @@
 """From the run matrix to the book: check parameters, execute notebooks, post-process, build.
 
 `notebooks/runs.yml` lists the book's parts and chapters; a chapter is a notebook run with
-parameters (or a prose page in `book/`). Each run is executed by papermill into
-`book/_generated/`, post-processed (alt text into cell metadata, plumbing cells hidden,
-conditional cells resolved), and the table of contents is written from the matrix. Jupyter
-Book then builds into a work folder, and the result replaces `_build/html` only when the
-whole build succeeded.
+parameters (or a prose page in `book/`). Each run is executed by papermill, in worker
+processes side by side, post-processed (alt text into cell metadata, plumbing cells hidden,
+conditional cells resolved) and kept in the cache (`cache`), keyed on the content of all it
+depends on; a run whose key is already there is not executed again. The runs are copied into
+`book/_generated/` and the table of contents is written from the matrix. Jupyter Book then
+builds into a work folder, unless nothing the book is made of changed, and the result
+replaces `_build/html` only when the whole build succeeded.
 """
 
 from __future__ import annotations
@@ -14,13 +16,10 @@ import ast
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from .errors import InputError, Problem, RunError
@@ -59,11 +58,27 @@ def threads(root: Path) -> list[str]:
     return sorted(p.stem for p in (root / "notebooks").glob("*.ipynb"))
 
 
-def notebook_parameters(path: Path) -> dict[str, Parameter]:
-    """The parameters a notebook declares in its cell tagged `parameters`, with defaults."""
+def _inspect(path: Path) -> dict:
     import papermill
 
-    found = papermill.inspect_notebook(str(path))
+    return papermill.inspect_notebook(str(path))
+
+
+def notebook_parameters(path: Path) -> dict[str, Parameter]:
+    """The parameters a notebook declares in its cell tagged `parameters`, with defaults."""
+    return _parameters(_inspect(path))
+
+
+def _declared(root: Path, path: Path) -> dict[str, Parameter]:
+    """notebook_parameters(), remembered by the notebook's content: importing papermill alone
+    takes longer than a whole build with nothing to do."""
+    from . import cache
+
+    key = cache.digest(path.read_bytes(), cache.versions(("papermill",)))
+    return _parameters(cache.remembered(root, "parameters", key, lambda: _inspect(path)))
+
+
+def _parameters(found: dict) -> dict[str, Parameter]:
     params = {}
     for name, info in found.items():
         try:
@@ -118,7 +133,7 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
                 expected="one of " + ", ".join(threads(root)),
             )
         ]
-    declared = notebook_parameters(path)
+    declared = _declared(root, path)
     problems = []
     for name, value in given.items():
         if name not in declared:
@@ -365,6 +380,7 @@ def _failed_cell(nb) -> tuple[int, str] | None:
 def execute(root: Path, run: Run, output: Path) -> Path:
     """Execute one run with papermill into `output` (post-processed); raise RunError naming the
     run and the failing cell, keeping the failed notebook under _build/failed/."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -414,23 +430,6 @@ def execute(root: Path, run: Run, output: Path) -> Path:
 # The book
 
 
-def _jupyter_book(root: Path, work: Path) -> None:
-    cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(root / "book"),
-        "--config", str(root / "_config.yml"),
-        "--toc", str(root / "book" / "_toc.yml"),
-        "--path-output", str(work),
-        "-W", "-n", "--keep-going",
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
-    if result.returncode != 0:
-        lines = [l for l in (result.stdout + result.stderr).splitlines() if "WARNING" in l or "ERROR" in l]
-        detail = "\n".join(lines[-20:]) or (result.stdout + result.stderr)[-3000:]
-        raise RunError(f"Jupyter Book failed; the last good book in _build/html is untouched.\n{detail}")
-
-
 def _publish(root: Path, built: Path) -> Path:
     """Replace _build/html with `built`; the old book is removed only after the swap."""
     target = root / BUILD / "html"
@@ -446,29 +445,136 @@ def _publish(root: Path, built: Path) -> Path:
     return target
 
 
-def build(root: Path, log=print) -> Path:
-    """Check the data and the run matrix, execute every run, build and publish the book."""
+def _execute_into(root: Path, run: Run, folder: Path) -> float:
+    """One run in a worker process: papermill sets the kernel's environment through
+    os.environ, which only a process of its own can do safely."""
+    started = time.perf_counter()
+    execute(root, run, folder / f"{run.name}.ipynb")
+    return time.perf_counter() - started
+
+
+def _default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _check_data(root: Path) -> None:
     from . import data
 
-    root = root.resolve()
-    problems = data.check(root / "data")
+    problems = data.check_once(root / "data")
     if problems:
         raise InputError(problems, summary=f"The data package is not valid ({len(problems)} problems)")
-    matrix = load_matrix(root)
+
+
+def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
+    """Execute `runs` into the cache, `jobs` at a time, while the data are checked."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    from . import cache
+
+    store = cache.Store(root)
+    failures = []
+    # spawn, not fork: a fresh worker shares no event loop or kernel sockets with a parent
+    # that may have run notebooks itself (a test session, a notebook server).
+    with ProcessPoolExecutor(max(1, min(jobs, len(runs))), mp_context=get_context("spawn")) as pool:
+        staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
+        futures = {pool.submit(_execute_into, root, run, staged[run.name]): run for run in runs}
+        # Checked while the kernels start, and remembered by content, so the notebooks' own
+        # data.load() finds the answer; nothing is stored unless the data are valid.
+        try:
+            _check_data(root)
+        except InputError:
+            pool.shutdown(cancel_futures=True)
+            for folder in staged.values():
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+        for future in as_completed(futures):
+            run = futures[future]
+            try:
+                seconds = future.result()
+            except Exception as exc:  # one broken run must not hide the others' results
+                shutil.rmtree(staged[run.name], ignore_errors=True)
+                failures.append(str(exc) if isinstance(exc, RunError) else f"{run.describe()}: {exc!r}")
+                log(f"{run.name}: failed")
+                continue
+            store.save(staged[run.name], run.name, keys[run.name])
+            log(f"{run.name}: executed in {seconds:.1f} s")
+    if failures:
+        raise RunError("\n".join(failures))
+
+
+def _assemble(root: Path, matrix: Matrix, keys: dict[str, str], executed: list[Run], log) -> None:
+    """book/_generated/ and the toc as the matrix says, from the cache, rewriting only what changed."""
+    from . import cache
+
+    store = cache.Store(root)
     generated = root / GENERATED
     generated.mkdir(parents=True, exist_ok=True)
+    for run in matrix.runs:
+        started = time.perf_counter()
+        store.restore(run.name, keys[run.name], generated)
+        store.prune(run.name, keys[run.name])
+        if run not in executed:
+            log(f"{run.name}: cached in {time.perf_counter() - started:.1f} s")
     wanted = {f"{run.name}.ipynb" for run in matrix.runs}
     for stale in generated.glob("*.ipynb"):
         if stale.name not in wanted:
             stale.unlink()
             shutil.rmtree(generated / "downloads" / stale.stem, ignore_errors=True)
-    for run in matrix.runs:
-        started = time.perf_counter()
-        execute(root, run, generated / f"{run.name}.ipynb")
-        log(f"{run.name}: executed in {time.perf_counter() - started:.1f} s")
     write_toc(root, matrix)
-    work = root / BUILD / ".work"
-    _jupyter_book(root, work)
-    target = _publish(root, work / "_build" / "html")
-    log(f"book: {target / 'index.html'}")
+
+
+def _book(root: Path, site, log) -> Path:
+    """Build and publish the book, unless the one in _build/html was made from the same content."""
+    from . import cache
+
+    target = root / BUILD / "html"
+    stamp = cache.book_stamp(root)
+    key = cache.book_key(root)
+    if (target / "index.html").is_file() and stamp.is_file() and stamp.read_text() == key:
+        log(f"book: unchanged, Sphinx skipped: {target / 'index.html'}")
+        return target
+    started = time.perf_counter()
+    try:
+        site.build()
+    except RunError:
+        # Sphinx re-reads only changed pages and would not repeat this build's warnings;
+        # starting the next build from scratch keeps -W honest.
+        shutil.rmtree(site.work, ignore_errors=True)
+        raise
+    # Forgotten before the swap: a stamp must never describe a book that is not there.
+    stamp.unlink(missing_ok=True)
+    target = _publish(root, site.work / "_build" / "html")
+    stamp.write_text(key)
+    log(f"book: built in {time.perf_counter() - started:.1f} s: {target / 'index.html'}")
     return target
+
+
+def build(root: Path, log=print, jobs: int | None = None) -> Path:
+    """Check the data and the run matrix, execute the runs whose inputs changed (`jobs` at a
+    time, one per core by default), and build and publish the book if anything it is made of
+    changed. Logs one line per run (executed or cached, with seconds) and one for the book."""
+    from . import cache
+    from .jupyterbook import JupyterBook
+
+    root = root.resolve()
+    jobs = _default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise InputError(Problem("amudarya build", "--jobs must be at least 1", field="jobs", value=jobs))
+    matrix = load_matrix(root)
+    shared = cache.shared_inputs(root)
+    keys = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters)
+            for run in matrix.runs}
+    store = cache.Store(root)
+    missing = [run for run in matrix.runs if not store.has(run.name, keys[run.name])]
+    with JupyterBook(root, root / BUILD / ".work") as site:
+        if missing:
+            site.start()  # Sphinx loads while the kernels run
+            _execute(root, missing, keys, jobs, log)
+        else:
+            _check_data(root)
+        _assemble(root, matrix, keys, missing, log)
+        return _book(root, site, log)
