@@ -1,14 +1,18 @@
 """Jupyter Book in a process of its own, started while the notebooks still run.
 
-Loading Sphinx, myst-nb, the theme and Jupyter Book's extensions takes about half a second
-before Sphinx reads a page. A process started at the beginning of a build does that on a
-free core while the kernels work, then waits; `build()` tells it to go, `cancel()` to leave.
-It runs the `jupyter-book build` command itself, so options and messages are Jupyter Book's.
+Before Sphinx reads a page it spends a second or two importing itself, myst-nb and the theme
+and setting up the application (configuration, extensions, theme, the saved environment).
+None of that depends on the executed notebooks, so a process started at the beginning of a
+build does it on a free core while the kernels work, then waits; `build()` tells it to go,
+`cancel()` to leave. Sphinx finds which pages changed only when it builds.
+
+It does what `jupyter-book build book --config _config.yml --toc book/_toc.yml
+--path-output <work> -W -n --keep-going` does for HTML, with Jupyter Book's own
+configuration code, split at the point where the notebooks are needed.
 """
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import subprocess
 import sys
@@ -30,15 +34,8 @@ class JupyterBook:
         self.building = False
 
     def start(self) -> None:
-        args = [
-            "build", str(self.root / "book"),
-            "--config", str(self.root / "_config.yml"),
-            "--toc", str(self.root / "book" / "_toc.yml"),
-            "--path-output", str(self.work),
-            "-W", "-n", "--keep-going",
-        ]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, *args],
+            [sys.executable, "-m", __name__, str(self.root), str(self.work)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=self.root,
         )
 
@@ -68,29 +65,36 @@ class JupyterBook:
         self.cancel()
 
 
-def _preload() -> None:
-    from jupyter_book.config import get_default_sphinx_config
+def main(root: Path, work: Path) -> int:
+    import yaml
+    from jupyter_book.config import get_final_config
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    names = get_default_sphinx_config()["extensions"] + [
-        "sphinx.builders.html", "sphinx_book_theme", "sphinx_jupyterbook_latex", "sphinx_multitoc_numbering",
-    ]
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass  # only a head start: the build itself reports what is really missing
-
-
-def main(argv: list[str]) -> int:
-    from jupyter_book.cli.main import main as jupyter_book
-
-    _preload()
-    if sys.stdin.readline() != GO:
-        return 0
-    # Jupyter Book's command ends the process with its own exit status.
-    jupyter_book(argv, prog_name="jupyter-book")
-    return 0
+    source = root / "book"
+    config, _ = get_final_config(
+        user_yaml=root / "_config.yml",
+        cli_config={"external_toc_path": (source / "_toc.yml").as_posix(), "latex_individualpages": False,
+                    "nitpicky": True},
+        sourcedir=source,
+        use_external_toc=True,
+    )
+    # As jupyter_book.sphinx.build_sphinx does for the HTML builder.
+    with patch_docutils(None), docutils_namespace():
+        app = Sphinx(
+            srcdir=source, confdir=None, outdir=work / "_build" / "html", doctreedir=work / "_build" / ".doctrees",
+            buildername="html", confoverrides=config, status=sys.stdout, warning=sys.stderr,
+            freshenv=False, warningiserror=True, tags=None, verbosity=0, parallel=1, keep_going=True,
+        )
+        if app.config["use_multitoc_numbering"] and "numbered: true" in yaml.dump(
+            app.config.external_site_map.as_json()
+        ):
+            app.setup_extension("sphinx_multitoc_numbering")
+        if sys.stdin.readline() != GO:
+            return 0
+        app.build(False, [])
+        return app.statuscode
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
