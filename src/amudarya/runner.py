@@ -401,6 +401,9 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            # Every output is in hand when the last cell is done; a polite shutdown of the
+            # kernel only adds about a second to each run.
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         failed = root / FAILED / f"{run.name}.ipynb"
@@ -479,7 +482,8 @@ def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) 
     failures = []
     # spawn, not fork: a fresh worker shares no event loop or kernel sockets with a parent
     # that may have run notebooks itself (a test session, a notebook server).
-    with ProcessPoolExecutor(max(1, min(jobs, len(runs))), mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max(1, min(jobs, len(runs))), mp_context=get_context("spawn"))
+    try:
         staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
         futures = {pool.submit(_execute_into, root, run, staged[run.name]): run for run in runs}
         # Checked while the kernels start, and remembered by content, so the notebooks' own
@@ -502,12 +506,15 @@ def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) 
                 continue
             store.save(staged[run.name], run.name, keys[run.name])
             log(f"{run.name}: executed in {seconds:.1f} s")
+    finally:
+        # Workers take a moment to wind down; the book need not wait for them.
+        pool.shutdown(wait=False, cancel_futures=True)
     if failures:
         raise RunError("\n".join(failures))
 
 
 def _assemble(root: Path, matrix: Matrix, keys: dict[str, str], executed: list[Run], log) -> None:
-    """book/_generated/ and the toc as the matrix says, from the cache, rewriting only what changed."""
+    """book/_generated/ as the matrix says, from the cache, rewriting only what changed."""
     from . import cache
 
     store = cache.Store(root)
@@ -524,7 +531,6 @@ def _assemble(root: Path, matrix: Matrix, keys: dict[str, str], executed: list[R
         if stale.name not in wanted:
             stale.unlink()
             shutil.rmtree(generated / "downloads" / stale.stem, ignore_errors=True)
-    write_toc(root, matrix)
 
 
 def _book(root: Path, site, log) -> Path:
@@ -570,9 +576,11 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
             for run in matrix.runs}
     store = cache.Store(root)
     missing = [run for run in matrix.runs if not store.has(run.name, keys[run.name])]
+    # Before Sphinx starts: it reads the toc when it sets up, the pages only when it builds.
+    write_toc(root, matrix)
     with JupyterBook(root, root / BUILD / ".work") as site:
         if missing:
-            site.start()  # Sphinx loads while the kernels run
+            site.start()  # Sphinx sets up while the kernels run
             _execute(root, missing, keys, jobs, log)
         else:
             _check_data(root)
