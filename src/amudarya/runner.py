@@ -456,6 +456,22 @@ def _execute_into(root: Path, run: Run, folder: Path) -> float:
     return time.perf_counter() - started
 
 
+def _workers():
+    """Where worker processes come from: a fork server, a fresh interpreter that has imported
+    papermill and forks a worker in milliseconds. Not a fork of this process, which may have
+    run kernels itself (a test session, a notebook server) and so hold event loops and
+    sockets a child must not share; not the amudarya package either, which a long-lived
+    server would keep in the version of the day it started."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # no fork server on this platform
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(["papermill"])
+    return context
+
+
 def _default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -474,15 +490,12 @@ def _check_data(root: Path) -> None:
 def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
     """Execute `runs` into the cache, `jobs` at a time, while the data are checked."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
 
     from . import cache
 
     store = cache.Store(root)
     failures = []
-    # spawn, not fork: a fresh worker shares no event loop or kernel sockets with a parent
-    # that may have run notebooks itself (a test session, a notebook server).
-    pool = ProcessPoolExecutor(max(1, min(jobs, len(runs))), mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(max(1, min(jobs, len(runs))), mp_context=_workers())
     try:
         staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
         futures = {pool.submit(_execute_into, root, run, staged[run.name]): run for run in runs}
@@ -570,8 +583,17 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
     jobs = _default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise InputError(Problem("amudarya build", "--jobs must be at least 1", field="jobs", value=jobs))
-    matrix = load_matrix(root)
     shared = cache.shared_inputs(root)
+    # Data, code or notebooks not seen before mean runs to execute: the workers' fork server
+    # starts now, importing papermill while the matrix is read.
+    seen = cache.Marks(root, "inputs")
+    inputs = cache.digest(shared, cache.files_digest(root / "notebooks"))
+    if inputs not in seen:
+        from multiprocessing import forkserver
+
+        if _workers().get_start_method() == "forkserver":
+            forkserver.ensure_running()
+    matrix = load_matrix(root)
     keys = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters)
             for run in matrix.runs}
     store = cache.Store(root)
@@ -585,4 +607,5 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
         else:
             _check_data(root)
         _assemble(root, matrix, keys, missing, log)
+        seen.add(inputs)
         return _book(root, site, log)
