@@ -133,8 +133,9 @@ def remembered(root: Path, kind: str, key: str, compute):
 
 
 class Marks:
-    """Empty files named by key under _build/cache/<kind>/; a file there means the check
-    passed for exactly that content. Unwritable places just mean no memory."""
+    """Empty files named by key under _build/cache/<kind>/: a file there means that exactly
+    this content was seen before (for data: passed validation). Unwritable places just mean
+    no memory."""
 
     def __init__(self, root: Path, kind: str):
         self.folder = root / CACHE / kind
