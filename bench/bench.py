@@ -152,6 +152,11 @@ def changed_figure(matrix: runner.Matrix) -> tuple[runner.Run, str]:
     sys.exit("bench: no trade chapter in notebooks/runs.yml reports a turnover figure to change")
 
 
+def figure(folder: Path, trade_id: str) -> int:
+    with (folder / "data" / "trade.csv").open(newline="", encoding="utf-8") as f:
+        return next(int(row["value_usd"]) for row in csv.DictReader(f) if row["trade_id"] == trade_id)
+
+
 def add_to_figure(folder: Path, trade_id: str, dollars: int) -> int:
     """Add `dollars` to one row's value_usd in folder/data/trade.csv; return the new value."""
     path = folder / "data" / "trade.csv"
@@ -197,6 +202,9 @@ def measure(work: Path) -> tuple[dict, dict, list[str]]:
             system.clean()
             seconds, _ = system.build()
             times[system.name, "clean"].append(seconds)
+            # Without this, "the new value is not in the book" could mean "the page looks different".
+            if not shows(system, run, figure(system.folder, trade_id)):
+                sys.exit(f"bench: the clean {system.name} book does not show the turnover figure it was built with")
             seconds, output = system.build()
             times[system.name, "noop"].append(seconds)
             if system.name == "amudarya" and not executed_nothing(output, matrix.runs):
