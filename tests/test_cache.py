@@ -161,15 +161,23 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     assert old in page_text(rebuilt)
 
 
-def test_a_new_run_is_executed_alone(rebuilt, runs):
+def test_new_runs_are_executed_side_by_side_and_the_others_not_at_all(rebuilt, runs):
     path = rebuilt / "notebooks" / "runs.yml"
     matrix = yaml.safe_load(path.read_text())
-    matrix["parts"][-1]["chapters"].append({"notebook": "trade", "parameters": {"reporter": "UZB", "partner": "AFG"}})
+    new = [runner.Run("trade", {"reporter": code, "partner": "AFG"}) for code in ("UZB", "TKM")]
+    matrix["parts"][-1]["chapters"] += [{"notebook": r.thread, "parameters": r.parameters} for r in new]
     path.write_text(yaml.safe_dump(matrix, sort_keys=False))
     lines = build(rebuilt, jobs=2)
     assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
-    assert outcome(lines, runner.Run("trade", {"reporter": "UZB", "partner": "AFG"})) == "executed"
-    assert (rebuilt / "_build" / "html" / "_generated" / "trade__partner-AFG__reporter-UZB.html").is_file()
+    assert [outcome(lines, run) for run in new] == ["executed", "executed"]
+    # Two workers: each notebook started before the other one finished.
+    spans = []
+    for run in new:
+        assert (rebuilt / "_build" / "html" / "_generated" / f"{run.name}.html").is_file()
+        meta = nbformat.read(rebuilt / "book" / "_generated" / f"{run.name}.ipynb", as_version=4).metadata.papermill
+        spans.append((meta.start_time, meta.end_time))
+    (start_a, end_a), (start_b, end_b) = spans
+    assert start_a < end_b and start_b < end_a
 
 
 def _book_bytes(project) -> dict:
