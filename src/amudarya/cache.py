@@ -95,13 +95,17 @@ def run_key(shared: str, notebook: Path, thread: str, parameters: dict) -> str:
     return digest(shared, thread, notebook_digest(notebook), json.dumps(parameters, sort_keys=True, default=str))
 
 
+def _read(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b""  # missing: Jupyter Book will say so
+
+
 def book_key(root: Path) -> str:
     """What the HTML is made of: book/ (pages, executed notebooks, downloads, the toc), the
     configuration, and the code and versions that drive Sphinx."""
     return digest(
         FORMAT,
         files_digest(root / "book"),
-        (root / "_config.yml").read_bytes(),
+        _read(root / "_config.yml"),
         code_digest(),
         versions(BOOK_PACKAGES),
     )

@@ -588,11 +588,10 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
     # starts now, importing papermill while the matrix is read.
     seen = cache.Marks(root, "inputs")
     inputs = cache.digest(shared, cache.files_digest(root / "notebooks"))
-    if inputs not in seen:
+    if inputs not in seen and _workers().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        if _workers().get_start_method() == "forkserver":
-            forkserver.ensure_running()
+        forkserver.ensure_running()
     matrix = load_matrix(root)
     keys = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters)
             for run in matrix.runs}
