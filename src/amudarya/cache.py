@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -146,6 +147,23 @@ class Marks:
 
     def __contains__(self, key: str) -> bool:
         return (self.folder / key).is_file()
+
+    @contextmanager
+    def one_at_a_time(self, key: str):
+        """Held by one process at a time for `key`, so that when the build and a notebook's
+        kernel ask at once, the second waits for the first's answer instead of working it
+        out again on a core the first one needs."""
+        try:
+            import fcntl
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = open(self.folder / f".{key}.lock", "w")
+        except (ImportError, OSError):
+            yield  # no locks here: both work it out, which is only slower
+            return
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def add(self, key: str) -> None:
         try:

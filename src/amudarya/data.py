@@ -259,9 +259,12 @@ def check_once(folder: Path | None = None) -> list[Problem]:
     key, seen = cache.data_valid_key(folder), cache.data_marks(folder)
     if key in seen:
         return []
-    problems = check(folder)
-    if not problems:
-        seen.add(key)
+    with seen.one_at_a_time(key):
+        if key in seen:
+            return []
+        problems = check(folder)
+        if not problems:
+            seen.add(key)
     return problems
 
 
