@@ -489,20 +489,25 @@ def _check_data(root: Path) -> None:
 
 def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
     """Execute `runs` into the cache, `jobs` at a time, while the data are checked."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 
     from . import cache
 
     store = cache.Store(root)
     failures = []
+    # The data are checked while the workers and kernels start (in a thread, because handing
+    # the first run to a fork server that is still importing papermill blocks), and the answer
+    # is remembered by content, so the notebooks' own data.load() finds it. Nothing is stored
+    # unless the data are valid.
+    thread = ThreadPoolExecutor(1)
+    checked = thread.submit(_check_data, root)
+    thread.shutdown(wait=False)
     pool = ProcessPoolExecutor(max(1, min(jobs, len(runs))), mp_context=_workers())
     try:
         staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
         futures = {pool.submit(_execute_into, root, run, staged[run.name]): run for run in runs}
-        # Checked while the kernels start, and remembered by content, so the notebooks' own
-        # data.load() finds the answer; nothing is stored unless the data are valid.
         try:
-            _check_data(root)
+            checked.result()
         except InputError:
             pool.shutdown(cancel_futures=True)
             for folder in staged.values():
