@@ -449,8 +449,8 @@ def _publish(root: Path, built: Path) -> Path:
 
 
 def _execute_into(root: Path, run: Run, folder: Path) -> float:
-    """One run in a worker process: papermill sets the kernel's environment through
-    os.environ, which only a process of its own can do safely."""
+    """One run. papermill hands the kernel its environment through os.environ, so a process
+    executes one run at a time, and runs side by side need processes of their own."""
     started = time.perf_counter()
     execute(root, run, folder / f"{run.name}.ipynb")
     return time.perf_counter() - started
@@ -487,46 +487,68 @@ def _check_data(root: Path) -> None:
         raise InputError(problems, summary=f"The data package is not valid ({len(problems)} problems)")
 
 
+def _outcomes(root: Path, runs: list[Run], staged: dict[str, Path], jobs: int):
+    """(run, seconds or the exception it raised), as runs finish: in this process when one
+    worker is all there is to use (a single run, or --jobs 1), else in worker processes side
+    by side, so that a single run does not pay for starting another Python."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if jobs == 1 or len(runs) == 1:
+        for run in runs:
+            try:
+                yield run, _execute_into(root, run, staged[run.name])
+            except Exception as exc:  # one broken run must not hide the others' results
+                yield run, exc
+        return
+    pool = ProcessPoolExecutor(min(jobs, len(runs)), mp_context=_workers())
+    try:
+        futures = {pool.submit(_execute_into, root, run, staged[run.name]): run for run in runs}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except Exception as exc:
+                yield futures[future], exc
+    finally:
+        # Workers take a moment to wind down; the book need not wait for them.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
     """Execute `runs` into the cache, `jobs` at a time, while the data are checked."""
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+    from concurrent.futures import ThreadPoolExecutor
 
     from . import cache
 
     store = cache.Store(root)
-    failures = []
-    # The data are checked while the workers and kernels start (in a thread, because handing
-    # the first run to a fork server that is still importing papermill blocks), and the answer
-    # is remembered by content, so the notebooks' own data.load() finds it. Nothing is stored
-    # unless the data are valid.
+    # The data are checked in a thread while the kernels work, and the answer is remembered
+    # by content, so the notebooks' own data.load() waits for it instead of doing it again.
     thread = ThreadPoolExecutor(1)
     checked = thread.submit(_check_data, root)
     thread.shutdown(wait=False)
-    pool = ProcessPoolExecutor(max(1, min(jobs, len(runs))), mp_context=_workers())
+    staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
+    outcomes = {}
+    for run, outcome in _outcomes(root, runs, staged, jobs):
+        outcomes[run.name] = outcome
+        if isinstance(outcome, Exception):
+            log(f"{run.name}: failed")
+        else:
+            log(f"{run.name}: executed in {outcome:.1f} s")
+    # Nothing is stored unless the data are valid; invalid data are reported as such, not
+    # as the failed runs they caused.
     try:
-        staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
-        futures = {pool.submit(_execute_into, root, run, staged[run.name]): run for run in runs}
-        try:
-            checked.result()
-        except InputError:
-            pool.shutdown(cancel_futures=True)
-            for folder in staged.values():
-                shutil.rmtree(folder, ignore_errors=True)
-            raise
-        for future in as_completed(futures):
-            run = futures[future]
-            try:
-                seconds = future.result()
-            except Exception as exc:  # one broken run must not hide the others' results
-                shutil.rmtree(staged[run.name], ignore_errors=True)
-                failures.append(str(exc) if isinstance(exc, RunError) else f"{run.describe()}: {exc!r}")
-                log(f"{run.name}: failed")
-                continue
+        checked.result()
+    except InputError:
+        for folder in staged.values():
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    failures = []
+    for run in runs:
+        outcome = outcomes[run.name]
+        if isinstance(outcome, Exception):
+            shutil.rmtree(staged[run.name], ignore_errors=True)
+            failures.append(str(outcome) if isinstance(outcome, RunError) else f"{run.describe()}: {outcome!r}")
+        else:
             store.save(staged[run.name], run.name, keys[run.name])
-            log(f"{run.name}: executed in {seconds:.1f} s")
-    finally:
-        # Workers take a moment to wind down; the book need not wait for them.
-        pool.shutdown(wait=False, cancel_futures=True)
     if failures:
         raise RunError("\n".join(failures))
 
@@ -588,16 +610,8 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
     jobs = _default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise InputError(Problem("amudarya build", "--jobs must be at least 1", field="jobs", value=jobs))
-    shared = cache.shared_inputs(root)
-    # Data, code or notebooks not seen before mean runs to execute: the workers' fork server
-    # starts now, importing papermill while the matrix is read.
-    seen = cache.Marks(root, "inputs")
-    inputs = cache.digest(shared, cache.files_digest(root / "notebooks"))
-    if inputs not in seen and _workers().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
     matrix = load_matrix(root)
+    shared = cache.shared_inputs(root)
     keys = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters)
             for run in matrix.runs}
     store = cache.Store(root)
@@ -611,5 +625,4 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
         else:
             _check_data(root)
         _assemble(root, matrix, keys, missing, log)
-        seen.add(inputs)
         return _book(root, site, log)
