@@ -449,8 +449,6 @@ def _publish(root: Path, built: Path) -> Path:
 
 
 def _execute_into(root: Path, run: Run, folder: Path) -> float:
-    """One run. papermill hands the kernel its environment through os.environ, so a process
-    executes one run at a time, and runs side by side need processes of their own."""
     started = time.perf_counter()
     execute(root, run, folder / f"{run.name}.ipynb")
     return time.perf_counter() - started
@@ -487,30 +485,54 @@ def _check_data(root: Path) -> None:
         raise InputError(problems, summary=f"The data package is not valid ({len(problems)} problems)")
 
 
-def _outcomes(root: Path, runs: list[Run], staged: dict[str, Path], jobs: int):
-    """(run, seconds or the exception it raised), as runs finish: in this process when one
-    worker is all there is to use (a single run, or --jobs 1), else in worker processes side
-    by side, so that a single run does not pay for starting another Python."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _outcomes(root: Path, runs: list[Run], staged: dict[str, Path], jobs: int, log) -> dict:
+    """Execute `runs`, `jobs` at a time; return each run's seconds or the exception it raised.
 
-    if jobs == 1 or len(runs) == 1:
-        for run in runs:
+    The build process is one of the workers: it takes runs from the queue and executes them
+    itself, so a single run never waits for another Python to start. For each further job a
+    thread takes runs from the same queue and hands each to a worker process, from a fork
+    server (papermill hands a kernel its environment through os.environ, so one process
+    executes one run at a time). No thread ever runs papermill.
+    """
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from threading import Thread
+
+    queue = deque(runs)
+    outcomes = {}
+
+    def work(execute) -> None:
+        while True:
             try:
-                yield run, _execute_into(root, run, staged[run.name])
+                run = queue.popleft()
+            except IndexError:
+                return
+            try:
+                outcomes[run.name] = execute(run)
+                log(f"{run.name}: executed in {outcomes[run.name]:.1f} s")
             except Exception as exc:  # one broken run must not hide the others' results
-                yield run, exc
-        return
-    pool = ProcessPoolExecutor(min(jobs, len(runs)), mp_context=_workers())
+                outcomes[run.name] = exc
+                log(f"{run.name}: failed")
+
+    helpers = min(jobs, len(runs)) - 1
+    pool = ProcessPoolExecutor(helpers, mp_context=_workers()) if helpers else None
+    threads = [
+        Thread(target=work, args=(lambda run: pool.submit(_execute_into, root, run, staged[run.name]).result(),),
+               daemon=True)
+        for _ in range(helpers)
+    ]
     try:
-        futures = {pool.submit(_execute_into, root, run, staged[run.name]): run for run in runs}
-        for future in as_completed(futures):
-            try:
-                yield futures[future], future.result()
-            except Exception as exc:
-                yield futures[future], exc
+        for thread in threads:
+            thread.start()
+        work(lambda run: _execute_into(root, run, staged[run.name]))
+        for thread in threads:
+            thread.join()
     finally:
-        # Workers take a moment to wind down; the book need not wait for them.
-        pool.shutdown(wait=False, cancel_futures=True)
+        queue.clear()  # on an interruption, the helpers take nothing more
+        if pool:
+            # Workers take a moment to wind down; the book need not wait for them.
+            pool.shutdown(wait=False, cancel_futures=True)
+    return outcomes
 
 
 def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
@@ -526,13 +548,7 @@ def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) 
     checked = thread.submit(_check_data, root)
     thread.shutdown(wait=False)
     staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
-    outcomes = {}
-    for run, outcome in _outcomes(root, runs, staged, jobs):
-        outcomes[run.name] = outcome
-        if isinstance(outcome, Exception):
-            log(f"{run.name}: failed")
-        else:
-            log(f"{run.name}: executed in {outcome:.1f} s")
+    outcomes = _outcomes(root, runs, staged, jobs, log)
     # Nothing is stored unless the data are valid; invalid data are reported as such, not
     # as the failed runs they caused.
     try:
