@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make book   set up .venv and the npm packages, check the data, run the notebooks, build _build/html
 #   make test   the same set-up plus the browser, then the tests
+# and, for those who want them:
+#   make bench  time clean and incremental builds against Jupyter Book 1
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -75,6 +77,10 @@ test: $(STAMP) $(GEO_STAMP) browser
 # phone widths, into _build/screenshots/, to look at.
 screenshots: $(STAMP) browser
 	$(BIN)/python tools/screenshots.py
+
+# Rebuild times against Jupyter Book 1, written to bench/results.md (a few minutes).
+bench: $(STAMP) $(GEO_STAMP)
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf _build book/_generated book/_toc.yml

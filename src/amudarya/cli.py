@@ -64,9 +64,8 @@ def cmd_run(args) -> int:
 def cmd_build(args) -> int:
     from . import runner
 
-    root = _root(args)
-    _checked_data(root)
-    runner.build(root)
+    # The build checks the data itself (once per content, remembered in the cache).
+    runner.build(_root(args), jobs=args.jobs)
     return 0
 
 
@@ -89,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="check the data, execute the run matrix and build the HTML book")
+    p.add_argument("-j", "--jobs", type=int, help="runs to execute at once (default: one per core)")
     p.set_defaults(func=cmd_build)
 
     args = parser.parse_args(argv)

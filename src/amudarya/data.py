@@ -130,6 +130,25 @@ def warnings(folder: Path | None = None) -> list[Problem]:
     return validate(folder).warnings
 
 
+def check_once(folder: Path | None = None) -> list[Problem]:
+    """check(), remembered under _build/cache/ by content: a package whose exact bytes already
+    passed with this exact code and Frictionless version is not validated again, so a build
+    and every notebook it runs validate the same data once."""
+    from . import cache
+
+    folder = Path(folder) if folder else data_dir()
+    key, seen = cache.data_valid_key(folder), cache.data_marks(folder)
+    if key in seen:
+        return []
+    with seen.one_at_a_time(key):
+        if key in seen:
+            return []
+        problems = check(folder)
+        if not problems:
+            seen.add(key)
+    return problems
+
+
 def fingerprint(folder: Path) -> str:
     """sha256 over every file of the data folder (names and content)."""
     h = hashlib.sha256()
@@ -142,7 +161,7 @@ def fingerprint(folder: Path) -> str:
 
 @lru_cache(maxsize=4)
 def _load(folder: Path, _digest: str) -> Package:
-    problems = check(folder)
+    problems = check_once(folder)
     if problems:
         raise InputError(problems, summary=f"The data in {folder} is not valid ({len(problems)} problems)")
     descriptor = _read_descriptor(folder)

@@ -1,11 +1,13 @@
 """From the run matrix to the book: check parameters, execute notebooks, post-process, build.
 
 `notebooks/runs.yml` lists the book's parts and chapters; a chapter is a notebook run with
-parameters (or a prose page in `book/`). Each run is executed by papermill into
-`book/_generated/`, post-processed (alt text into cell metadata, plumbing cells hidden,
-conditional cells resolved), and the table of contents is written from the matrix. Jupyter
-Book then builds into a work folder, and the result replaces `_build/html` only when the
-whole build succeeded.
+parameters (or a prose page in `book/`). Each run is executed by papermill, in worker
+processes side by side, post-processed (alt text into cell metadata, plumbing cells hidden,
+conditional cells resolved) and kept in the cache (`cache`), keyed on the content of all it
+depends on; a run whose key is already there is not executed again. The runs are copied into
+`book/_generated/` and the table of contents is written from the matrix. Jupyter Book then
+builds into a work folder, unless nothing the book is made of changed, and the result
+replaces `_build/html` only when the whole build succeeded.
 """
 
 from __future__ import annotations
@@ -15,13 +17,10 @@ import difflib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from .errors import InputError, Problem, RunError
@@ -78,16 +77,32 @@ def threads(root: Path) -> list[str]:
     return sorted(p.stem for p in (root / "notebooks").glob("*.ipynb"))
 
 
-def notebook_parameters(path: Path) -> dict[str, Parameter]:
-    """The parameters a notebook declares in its cell tagged `parameters`, with defaults."""
+def _inspect(path: Path) -> dict:
     import papermill
 
     try:
-        found = papermill.inspect_notebook(str(path))
+        return papermill.inspect_notebook(str(path))
     except ValueError as exc:  # nbformat's NotJSONError and friends: a hand-edited notebook
         raise InputError(Problem(str(Path("notebooks") / path.name), f"not a notebook: the file cannot be read as one: {exc}"[:300],
                                  expected="a Jupyter notebook (restore it with git, or re-save it from Jupyter)",
                                  kind=BAD_NOTEBOOK)) from None
+
+
+def notebook_parameters(path: Path) -> dict[str, Parameter]:
+    """The parameters a notebook declares in its cell tagged `parameters`, with defaults."""
+    return _parameters(_inspect(path))
+
+
+def _declared(root: Path, path: Path) -> dict[str, Parameter]:
+    """notebook_parameters(), remembered by the notebook's content: importing papermill alone
+    takes longer than a whole build with nothing to do."""
+    from . import cache
+
+    key = cache.digest(path.read_bytes(), cache.versions(("papermill",)))
+    return _parameters(cache.remembered(root, "parameters", key, lambda: _inspect(path)))
+
+
+def _parameters(found: dict) -> dict[str, Parameter]:
     params = {}
     for name, info in found.items():
         try:
@@ -166,7 +181,7 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
                 kind=UNKNOWN_NOTEBOOK,
             )
         ]
-    declared = notebook_parameters(path)
+    declared = _declared(root, path)
     problems = []
     for name, value in given.items():
         if name not in declared:
@@ -450,6 +465,7 @@ def _failure_message(root: Path, run: Run, exc, kept: Path) -> str:
 def execute(root: Path, run: Run, output: Path) -> Path:
     """Execute one run with papermill into `output` (post-processed); raise RunError naming the
     run and the failing cell, keeping the failed notebook under _build/failed/."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -470,6 +486,9 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            # Every output is in hand when the last cell is done; a polite shutdown of the
+            # kernel only adds about a second to each run.
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         failed = root / FAILED / f"{run.name}.ipynb"
@@ -496,23 +515,6 @@ def execute(root: Path, run: Run, output: Path) -> Path:
 # The book
 
 
-def _jupyter_book(root: Path, work: Path) -> None:
-    cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(root / "book"),
-        "--config", str(root / "_config.yml"),
-        "--toc", str(root / "book" / "_toc.yml"),
-        "--path-output", str(work),
-        "-W", "-n", "--keep-going",
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
-    if result.returncode != 0:
-        lines = [l for l in (result.stdout + result.stderr).splitlines() if "WARNING" in l or "ERROR" in l]
-        detail = "\n".join(lines[-20:]) or (result.stdout + result.stderr)[-3000:]
-        raise RunError(f"{BOOK_FAILED}; the last good book in _build/html is untouched.\n{detail}")
-
-
 def _publish(root: Path, built: Path) -> Path:
     """Replace _build/html with `built`; the old book is removed only after the swap."""
     target = root / BUILD / "html"
@@ -528,29 +530,197 @@ def _publish(root: Path, built: Path) -> Path:
     return target
 
 
-def build(root: Path, log=print) -> Path:
-    """Check the data and the run matrix, execute every run, build and publish the book."""
+def _execute_into(root: Path, run: Run, folder: Path) -> float:
+    started = time.perf_counter()
+    execute(root, run, folder / f"{run.name}.ipynb")
+    return time.perf_counter() - started
+
+
+def _workers():
+    """Where worker processes come from: a fork server, a fresh interpreter that has imported
+    papermill and forks a worker in milliseconds. Not a fork of this process, which may have
+    run kernels itself (a test session, a notebook server) and so hold event loops and
+    sockets a child must not share; not the amudarya package either, which a long-lived
+    server would keep in the version of the day it started."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # no fork server on this platform
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(["papermill"])
+    return context
+
+
+def _default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _check_data(root: Path) -> None:
     from . import data
 
-    root = root.resolve()
-    problems = data.check(root / "data")
+    problems = data.check_once(root / "data")
     if problems:
         raise InputError(problems, summary=f"The data package is not valid ({len(problems)} problems)")
-    matrix = load_matrix(root)
+
+
+def _outcomes(root: Path, runs: list[Run], staged: dict[str, Path], jobs: int, log) -> dict:
+    """Execute `runs`, `jobs` at a time; return each run's seconds or the exception it raised.
+
+    The build process is one of the workers: it takes runs from the queue and executes them
+    itself, so a single run never waits for another Python to start. For each further job a
+    thread takes runs from the same queue and hands each to a worker process, from a fork
+    server (papermill hands a kernel its environment through os.environ, so one process
+    executes one run at a time). No thread ever runs papermill.
+    """
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from threading import Thread
+
+    queue = deque(runs)
+    outcomes = {}
+
+    def work(execute) -> None:
+        while True:
+            try:
+                run = queue.popleft()
+            except IndexError:
+                return
+            try:
+                outcomes[run.name] = execute(run)
+                log(f"{run.name}: executed in {outcomes[run.name]:.1f} s")
+            except Exception as exc:  # one broken run must not hide the others' results
+                outcomes[run.name] = exc
+                log(f"{run.name}: failed")
+
+    helpers = min(jobs, len(runs)) - 1
+    pool = ProcessPoolExecutor(helpers, mp_context=_workers()) if helpers else None
+    threads = [
+        Thread(target=work, args=(lambda run: pool.submit(_execute_into, root, run, staged[run.name]).result(),),
+               daemon=True)
+        for _ in range(helpers)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        work(lambda run: _execute_into(root, run, staged[run.name]))
+        for thread in threads:
+            thread.join()
+    finally:
+        queue.clear()  # on an interruption, the helpers take nothing more
+        if pool:
+            # Workers take a moment to wind down; the book need not wait for them.
+            pool.shutdown(wait=False, cancel_futures=True)
+    return outcomes
+
+
+def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
+    """Execute `runs` into the cache, `jobs` at a time, while the data are checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import cache
+
+    store = cache.Store(root)
+    # The data are checked in a thread while the kernels work, and the answer is remembered
+    # by content, so the notebooks' own data.load() waits for it instead of doing it again.
+    thread = ThreadPoolExecutor(1)
+    checked = thread.submit(_check_data, root)
+    thread.shutdown(wait=False)
+    staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
+    outcomes = _outcomes(root, runs, staged, jobs, log)
+    # Nothing is stored unless the data are valid; invalid data are reported as such, not
+    # as the failed runs they caused.
+    try:
+        checked.result()
+    except InputError:
+        for folder in staged.values():
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    failures = []
+    for run in runs:
+        outcome = outcomes[run.name]
+        if isinstance(outcome, Exception):
+            shutil.rmtree(staged[run.name], ignore_errors=True)
+            failures.append(str(outcome) if isinstance(outcome, RunError) else f"{run.describe()}: {outcome!r}")
+        else:
+            store.save(staged[run.name], run.name, keys[run.name])
+    if failures:
+        raise RunError("\n".join(failures))
+
+
+def _assemble(root: Path, matrix: Matrix, keys: dict[str, str], executed: list[Run], log) -> None:
+    """book/_generated/ as the matrix says, from the cache, rewriting only what changed."""
+    from . import cache
+
+    store = cache.Store(root)
     generated = root / GENERATED
     generated.mkdir(parents=True, exist_ok=True)
+    for run in matrix.runs:
+        started = time.perf_counter()
+        store.restore(run.name, keys[run.name], generated)
+        store.prune(run.name, keys[run.name])
+        if run not in executed:
+            log(f"{run.name}: cached in {time.perf_counter() - started:.1f} s")
     wanted = {f"{run.name}.ipynb" for run in matrix.runs}
     for stale in generated.glob("*.ipynb"):
         if stale.name not in wanted:
             stale.unlink()
             shutil.rmtree(generated / "downloads" / stale.stem, ignore_errors=True)
-    for run in matrix.runs:
-        started = time.perf_counter()
-        execute(root, run, generated / f"{run.name}.ipynb")
-        log(f"{run.name}: executed in {time.perf_counter() - started:.1f} s")
-    write_toc(root, matrix)
-    work = root / BUILD / ".work"
-    _jupyter_book(root, work)
-    target = _publish(root, work / "_build" / "html")
-    log(f"book: {target / 'index.html'}")
+
+
+def _book(root: Path, site, log) -> Path:
+    """Build and publish the book, unless the one in _build/html was made from the same content."""
+    from . import cache
+
+    target = root / BUILD / "html"
+    stamp = cache.book_stamp(root)
+    key = cache.book_key(root)
+    if (target / "index.html").is_file() and stamp.is_file() and stamp.read_text() == key:
+        log(f"book: unchanged, Sphinx skipped: {target / 'index.html'}")
+        return target
+    started = time.perf_counter()
+    try:
+        site.build()
+    except RunError:
+        # Sphinx re-reads only changed pages and would not repeat this build's warnings;
+        # starting the next build from scratch keeps -W honest.
+        shutil.rmtree(site.work, ignore_errors=True)
+        raise
+    # Forgotten before the swap: a stamp must never describe a book that is not there.
+    stamp.unlink(missing_ok=True)
+    target = _publish(root, site.work / "_build" / "html")
+    stamp.write_text(key)
+    log(f"book: built in {time.perf_counter() - started:.1f} s: {target / 'index.html'}")
     return target
+
+
+def build(root: Path, log=print, jobs: int | None = None) -> Path:
+    """Check the data and the run matrix, execute the runs whose inputs changed (`jobs` at a
+    time, one per core by default), and build and publish the book if anything it is made of
+    changed. Logs one line per run (executed or cached, with seconds) and one for the book."""
+    from . import cache
+    from .jupyterbook import JupyterBook
+
+    root = root.resolve()
+    jobs = _default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise InputError(Problem("amudarya build", "--jobs must be at least 1", field="jobs", value=jobs))
+    matrix = load_matrix(root)
+    shared = cache.shared_inputs(root)
+    keys = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters)
+            for run in matrix.runs}
+    store = cache.Store(root)
+    missing = [run for run in matrix.runs if not store.has(run.name, keys[run.name])]
+    # Before Sphinx starts: it reads the toc when it sets up, the pages only when it builds.
+    write_toc(root, matrix)
+    with JupyterBook(root, root / BUILD / ".work") as site:
+        if missing:
+            site.start()  # Sphinx sets up while the kernels run
+            _execute(root, missing, keys, jobs, log)
+        else:
+            _check_data(root)
+        _assemble(root, matrix, keys, missing, log)
+        return _book(root, site, log)

@@ -1,0 +1,263 @@
+"""Content keys for what a build depends on, and the store of executed runs under _build/cache/.
+
+A key is a sha256 over the *content* of inputs, never their modification times, so touching a
+file or checking it out again changes nothing, while any changed byte in data/, in the
+package's code or in a notebook's cells changes the key.
+
+The store keeps one folder per executed run, laid out like book/_generated/ (the executed
+notebook and downloads/<run>/), so restoring a run is a copy and a cached run and a freshly
+executed one reach the book by the same path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+CACHE = Path("_build") / "cache"
+# Bumped when what the store holds or how keys are made changes, so old entries stop matching.
+FORMAT = "amudarya-cache-1"
+# What can change an executed notebook's outputs besides our inputs and code.
+RESULT_PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "myst-nb")
+# What can change the HTML made from the same executed notebooks and pages.
+BOOK_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "myst-parser", "sphinx-book-theme")
+# Runs kept per run name: enough to switch back and forth between a few versions of the data.
+KEEP = 4
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        # Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def files_digest(folder: Path, pattern: str = "*") -> str:
+    """Names and content of every file under `folder` that matches `pattern`.
+
+    Hidden files and folders (editor swap files, .ipynb_checkpoints), __pycache__ and a stray
+    _build/ are not content, so they are left out.
+    """
+    parts = []
+    for path in sorted(folder.rglob(pattern)):
+        rel = path.relative_to(folder)
+        if any(p.startswith(".") or p in {"__pycache__", "_build"} for p in rel.parts):
+            continue
+        if path.is_file():
+            parts += [rel.as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def code_digest() -> str:
+    """Every .py file of the amudarya package that is actually imported (not a copy's src/)."""
+    return files_digest(Path(__file__).parent, "*.py")
+
+
+def versions(packages: tuple[str, ...]) -> str:
+    found = [f"python=={sys.version}"]
+    for name in packages:
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} not installed")
+    return "\n".join(found)
+
+
+def notebook_digest(path: Path) -> str:
+    """The notebook without what executing it writes (outputs, execution counts), so a copy
+    saved from Jupyter with its outputs has the same key as the committed one."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = []
+                cell["execution_count"] = None
+    except (ValueError, KeyError, TypeError):
+        # Not a notebook we can read: key on the bytes; executing it will say what is wrong.
+        return digest(path.read_bytes())
+    return digest(json.dumps(nb, sort_keys=True, separators=(",", ":")))
+
+
+def shared_inputs(root: Path) -> str:
+    """What every run reads: the data package, the package's code, the versions that matter."""
+    return digest(FORMAT, files_digest(root / "data"), code_digest(), versions(RESULT_PACKAGES))
+
+
+def run_key(shared: str, notebook: Path, thread: str, parameters: dict) -> str:
+    return digest(shared, thread, notebook_digest(notebook), json.dumps(parameters, sort_keys=True, default=str))
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b""  # missing: Jupyter Book will say so
+
+
+def book_key(root: Path) -> str:
+    """What the HTML is made of: book/ (pages, executed notebooks, downloads, the toc), the
+    configuration, and the code and versions that drive Sphinx."""
+    return digest(
+        FORMAT,
+        files_digest(root / "book"),
+        _read(root / "_config.yml"),
+        code_digest(),
+        versions(BOOK_PACKAGES),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Results of checks that depend only on content
+
+
+def remembered(root: Path, kind: str, key: str, compute):
+    """compute()'s JSON result, from _build/cache/<kind>/ if a call with this key made it before."""
+    path = root / CACHE / kind / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass  # no memory, only slower
+    return value
+
+
+# Markers: "this key was seen", for checks whose result depends only on content
+
+
+class Marks:
+    """Empty files named by key under _build/cache/<kind>/: a file there means that exactly
+    this content was seen before (for data: passed validation). Unwritable places just mean
+    no memory."""
+
+    def __init__(self, root: Path, kind: str):
+        self.folder = root / CACHE / kind
+
+    def __contains__(self, key: str) -> bool:
+        return (self.folder / key).is_file()
+
+    @contextmanager
+    def one_at_a_time(self, key: str):
+        """Held by one process at a time for `key`, so that when the build and a notebook's
+        kernel ask at once, the second waits for the first's answer instead of working it
+        out again on a core the first one needs."""
+        try:
+            import fcntl
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = open(self.folder / f".{key}.lock", "w")
+        except (ImportError, OSError):
+            yield  # no locks here: both work it out, which is only slower
+            return
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def add(self, key: str) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / key).touch()
+        except OSError:
+            pass
+
+
+def data_valid_key(data_folder: Path) -> str:
+    """Validation depends on the data, the package's rules and Frictionless, nothing else."""
+    return digest(FORMAT, files_digest(data_folder), code_digest(), versions(("frictionless",)))
+
+
+def data_marks(data_folder: Path) -> Marks:
+    return Marks(data_folder.resolve().parent, "valid-data")
+
+
+# ---------------------------------------------------------------------------
+# The store of executed runs
+
+
+class Store:
+    def __init__(self, root: Path):
+        self.folder = root / CACHE / "runs"
+
+    def entry(self, name: str, key: str) -> Path:
+        return self.folder / name / key
+
+    def has(self, name: str, key: str) -> bool:
+        return (self.entry(name, key) / f"{name}.ipynb").is_file()
+
+    def staging(self, name: str, key: str) -> Path:
+        """An empty folder to execute into; `save` turns it into the entry."""
+        path = self.folder / name / f".{key}.{os.getpid()}.partial"
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        return path
+
+    def save(self, staging: Path, name: str, key: str) -> Path:
+        target = self.entry(name, key)
+        try:
+            # A rename: an entry is complete or absent, never half written.
+            os.rename(staging, target)
+        except OSError:
+            # Another build stored the same key first; both are the same content.
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def restore(self, name: str, key: str, generated: Path) -> None:
+        """Make book/_generated/<name>.ipynb and downloads/<name>/ equal to the entry, writing
+        only files whose content differs, so Sphinx re-reads only what really changed."""
+        entry = self.entry(name, key)
+        os.utime(entry)  # marks it as recently used, for prune()
+        _sync_file(entry / f"{name}.ipynb", generated / f"{name}.ipynb")
+        _sync_tree(entry / "downloads" / name, generated / "downloads" / name)
+
+    def prune(self, name: str, keep: str) -> None:
+        """Drop all but the KEEP most recently used entries of a run (always keeping `keep`)."""
+        folder = self.folder / name
+        entries = sorted(
+            (p for p in folder.iterdir() if p.is_dir() and p.name != keep and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in entries[KEEP - 1:]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _sync_file(source: Path, target: Path) -> None:
+    data = source.read_bytes()
+    if target.is_file() and target.read_bytes() == data:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+
+
+def _sync_tree(source: Path, target: Path) -> None:
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()} if source.is_dir() else set()
+    if target.is_dir():
+        for path in sorted(target.rglob("*"), reverse=True):
+            rel = path.relative_to(target)
+            if path.is_file() and rel not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for rel in sorted(wanted):
+        _sync_file(source / rel, target / rel)
+    if target.is_dir() and not any(target.iterdir()):
+        target.rmdir()
+
+
+def book_stamp(root: Path) -> Path:
+    """The key of the book now in _build/html, written only after it was published."""
+    return root / CACHE / "book.key"

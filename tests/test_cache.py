@@ -1,0 +1,233 @@
+"""Rebuilds: runs keyed on content, Sphinx skipped when nothing changed, the last good book kept.
+
+The builds here start from a copy of the session's built book, cache and all, so each test
+pays only for the work its change really needs.
+"""
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from amudarya import cache, data, events, runner, trade
+from amudarya.errors import InputError, RunError
+
+CHAPTER = "_generated/trade__partner-AFG__reporter-KAZ.html"
+
+
+def build(project, **kwargs) -> list[str]:
+    lines = []
+    runner.build(project, log=lines.append, **kwargs)
+    return lines
+
+
+def outcome(lines, run) -> str:
+    """'executed' or 'cached', from the run's progress line."""
+    found = [l for l in lines if l.startswith(f"{run.name}: ")]
+    assert len(found) == 1, lines
+    return found[0].split(": ")[1].split()[0]
+
+
+def page_text(project, page=CHAPTER) -> str:
+    return re.sub(r"<[^>]+>", "", (project / "_build" / "html" / page).read_text())
+
+
+def turnover_text(folder) -> str:
+    facts = trade.before_takeover(trade.flows(data.load(folder)["trade"], "KAZ", "AFG"), events.TAKEOVER)
+    return f"US$ {facts['turnover_m']:,.1f} million"
+
+
+def change_turnover(folder, by: int) -> None:
+    """Add `by` dollars to the turnover figure the KAZ-AFG chapter reports."""
+    used = trade.rows_before_takeover(trade.flows(data.load(folder)["trade"], "KAZ", "AFG"), events.TAKEOVER)
+    trade_id = used.loc[used["flow"] == "turnover", "trade_id"].iloc[0]
+    path = folder / "trade.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["trade_id"] == trade_id:
+            row["value_usd"] = str(int(row["value_usd"]) + by)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def rebuilt(built_book, tmp_path):
+    """A copy of the built project with its cache, its Sphinx work folder and its book."""
+    target = tmp_path / "project"
+    shutil.copytree(built_book, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def runs(rebuilt):
+    return runner.load_matrix(rebuilt).runs
+
+
+# ---------------------------------------------------------------------------
+# Keys
+
+
+def test_a_notebook_key_ignores_outputs_and_execution_counts(tmp_path, root):
+    nb = nbformat.read(root / "notebooks" / "trade.ipynb", as_version=4)
+    clean = tmp_path / "clean.ipynb"
+    nbformat.write(nb, clean)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 7
+            cell.outputs = [nbformat.v4.new_output("stream", text="old output\n")]
+    saved = tmp_path / "saved.ipynb"
+    nbformat.write(nb, saved)
+    assert cache.notebook_digest(clean) == cache.notebook_digest(saved)
+    nb.cells[-1].source += "\n# a changed line"
+    nbformat.write(nb, saved)
+    assert cache.notebook_digest(clean) != cache.notebook_digest(saved)
+
+
+def test_a_run_key_changes_with_parameters_data_and_code_but_not_mtimes(project, root):
+    notebook = project / "notebooks" / "trade.ipynb"
+    shared = cache.shared_inputs(project)
+    key = cache.run_key(shared, notebook, "trade", {"reporter": "KAZ", "partner": "AFG"})
+    # The same parameters in another order are the same run.
+    assert key == cache.run_key(shared, notebook, "trade", {"partner": "AFG", "reporter": "KAZ"})
+    assert key != cache.run_key(shared, notebook, "trade", {"reporter": "UZB", "partner": "AFG"})
+    for path in (project / "data").iterdir():
+        os.utime(path, (1, 1))
+    assert cache.shared_inputs(project) == shared
+    change_turnover(project / "data", by=100_000)
+    assert cache.shared_inputs(project) != shared
+    assert cache.code_digest() == cache.files_digest(root / "src" / "amudarya", "*.py")
+
+
+# ---------------------------------------------------------------------------
+# Builds
+
+
+def test_a_second_build_executes_nothing_and_skips_sphinx(rebuilt, runs):
+    index = rebuilt / "_build" / "html" / "index.html"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    lines = build(rebuilt)
+    assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
+    assert any(l.startswith("book: unchanged, Sphinx skipped") for l in lines), lines
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+
+def test_touching_every_input_executes_nothing(rebuilt, runs, root):
+    inputs = [p for part in ("data", "notebooks", "book") for p in (rebuilt / part).rglob("*") if p.is_file()]
+    inputs += [rebuilt / "_config.yml"]
+    code = sorted((root / "src" / "amudarya").glob("*.py"))
+    saved = {p: p.stat() for p in code}
+    later = 4_000_000_000  # 2096: newer than anything a build wrote
+    try:
+        for path in inputs + code:
+            os.utime(path, (later, later))
+        lines = build(rebuilt)
+    finally:
+        for path, st in saved.items():
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
+    assert any(l.startswith("book: unchanged, Sphinx skipped") for l in lines), lines
+
+
+def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
+    old = turnover_text(rebuilt / "data")
+    assert old in page_text(rebuilt)
+    original = (rebuilt / "data" / "trade.csv").read_bytes()
+    change_turnover(rebuilt / "data", by=1_200_000)
+    new = turnover_text(rebuilt / "data")
+    assert new != old
+
+    lines = build(rebuilt)
+    # Every run reads the whole data package, so every run is executed again.
+    assert [outcome(lines, run) for run in runs] == ["executed"] * len(runs)
+    assert any(l.startswith("book: built") for l in lines), lines
+    text = page_text(rebuilt)
+    assert new in text and old not in text
+
+    # Back to the first value: the runs made from it are still in the cache.
+    (rebuilt / "data" / "trade.csv").write_bytes(original)
+    lines = build(rebuilt)
+    assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
+    assert old in page_text(rebuilt)
+
+
+def test_new_runs_are_executed_side_by_side_and_the_others_not_at_all(rebuilt, runs):
+    path = rebuilt / "notebooks" / "runs.yml"
+    matrix = yaml.safe_load(path.read_text())
+    new = [runner.Run("trade", {"reporter": code, "partner": "AFG"}) for code in ("UZB", "TKM")]
+    matrix["parts"][-1]["chapters"] += [{"notebook": r.thread, "parameters": r.parameters} for r in new]
+    path.write_text(yaml.safe_dump(matrix, sort_keys=False))
+    lines = build(rebuilt, jobs=2)
+    assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
+    assert [outcome(lines, run) for run in new] == ["executed", "executed"]
+    # Two workers: each notebook started before the other one finished.
+    spans = []
+    for run in new:
+        assert (rebuilt / "_build" / "html" / "_generated" / f"{run.name}.html").is_file()
+        meta = nbformat.read(rebuilt / "book" / "_generated" / f"{run.name}.ipynb", as_version=4).metadata.papermill
+        spans.append((meta.start_time, meta.end_time))
+    (start_a, end_a), (start_b, end_b) = spans
+    assert start_a < end_b and start_b < end_a
+
+
+def _book_bytes(project) -> dict:
+    html = project / "_build" / "html"
+    return {p.relative_to(html): p.read_bytes() for p in html.rglob("*") if p.is_file()}
+
+
+def test_a_failing_notebook_leaves_the_last_good_book(rebuilt):
+    before = _book_bytes(rebuilt)
+    assert {"index.html", CHAPTER} <= {str(p) for p in before}
+    path = rebuilt / "notebooks" / "trade.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("a deliberate failure")'))
+    nbformat.write(nb, path)
+    with pytest.raises(RunError) as info:
+        build(rebuilt)
+    assert "trade(partner='AFG', reporter='KAZ') failed in cell" in str(info.value)
+    assert "a deliberate failure" in str(info.value)
+    assert _book_bytes(rebuilt) == before
+
+
+def test_a_failing_sphinx_build_leaves_the_last_good_book_and_is_not_forgotten(rebuilt):
+    before = _book_bytes(rebuilt)
+    index = rebuilt / "book" / "index.md"
+    good = index.read_text()
+    index.write_text(good + "\nSee {ref}`a-label-that-does-not-exist`.\n")
+    for attempt in range(2):
+        # The second attempt must fail too: an incremental Sphinx build would not repeat
+        # the warning about a page it has already read.
+        with pytest.raises(RunError, match="Jupyter Book failed"):
+            build(rebuilt)
+        assert _book_bytes(rebuilt) == before
+    index.write_text(good)
+    lines = build(rebuilt)
+    assert any(l.startswith("book: ") for l in lines)
+    assert (rebuilt / "_build" / "html" / "index.html").read_bytes() == before[Path("index.html")]
+
+
+def test_bad_data_stops_the_build_before_anything_is_stored(rebuilt):
+    before = _book_bytes(rebuilt)
+    path = rebuilt / "data" / "trade.csv"
+    path.write_text(path.read_text().replace(",KAZ,AFG,", ",KAZ,XXX,", 1))
+    with pytest.raises(InputError, match="data package is not valid"):
+        build(rebuilt)
+    assert _book_bytes(rebuilt) == before
+
+
+def test_jobs_must_be_a_positive_number(project):
+    result = subprocess.run(
+        [sys.executable, "-m", "amudarya.cli", "--root", str(project), "build", "--jobs", "0"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--jobs must be at least 1" in result.stderr
