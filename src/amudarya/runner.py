@@ -436,6 +436,8 @@ def _source_cell_number(root: Path, run: Run, exc) -> int:
     """The failing cell's number (from 1) in the notebook a person opens, notebooks/<thread>.ipynb.
     The executed notebook has cells the source has not (injected parameters, papermill's error
     banners), so the cell is found by its source."""
+    import nbformat
+
     try:
         cells = nbformat.read(notebook_path(root, run.thread), as_version=4).cells
     except (OSError, ValueError):
@@ -489,6 +491,9 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             # Every output is in hand when the last cell is done; a polite shutdown of the
             # kernel only adds about a second to each run.
             shutdown_kernel="immediate",
+            # The kernel's own log (a warning that it talks TCP on localhost, a KeyboardInterrupt
+            # note when it is stopped) is noise on the console, not news about the run.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         failed = root / FAILED / f"{run.name}.ipynb"
