@@ -623,27 +623,12 @@ def _outcomes(root: Path, runs: list[Run], staged: dict[str, Path], jobs: int, l
 
 
 def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
-    """Execute `runs` into the cache, `jobs` at a time, while the data are checked."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """Execute `runs` into the cache, `jobs` at a time."""
     from . import cache
 
     store = cache.Store(root)
-    # The data are checked in a thread while the kernels work, and the answer is remembered
-    # by content, so the notebooks' own data.load() waits for it instead of doing it again.
-    thread = ThreadPoolExecutor(1)
-    checked = thread.submit(_check_data, root)
-    thread.shutdown(wait=False)
     staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
     outcomes = _outcomes(root, runs, staged, jobs, log)
-    # Nothing is stored unless the data are valid; invalid data are reported as such, not
-    # as the failed runs they caused.
-    try:
-        checked.result()
-    except InputError:
-        for folder in staged.values():
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
     failures = []
     for run in runs:
         outcome = outcomes[run.name]
@@ -714,6 +699,9 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
     if jobs < 1:
         raise InputError(Problem("amudarya build", "--jobs must be at least 1", field="jobs", value=jobs))
     matrix = load_matrix(root)
+    # Before any kernel starts: bad data is one clear report, not sixteen failed runs. The
+    # answer is remembered by content, so the notebooks' own data.load() does not repeat it.
+    _check_data(root)
     shared = cache.shared_inputs(root)
     keys = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters)
             for run in matrix.runs}
@@ -725,7 +713,5 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
         if missing:
             site.start()  # Sphinx sets up while the kernels run
             _execute(root, missing, keys, jobs, log)
-        else:
-            _check_data(root)
         _assemble(root, matrix, keys, missing, log)
         return _book(root, site, log)
