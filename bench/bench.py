@@ -15,10 +15,6 @@ figure of the first trade chapter, a new value each time). After that last rebui
 the new figure in the chapter's HTML. One untimed clean build of each comes first, so that
 one-off costs of a fresh machine (matplotlib's font cache, cold disk) are not counted.
 
-With one or two runs in the matrix there is little for parallel workers to share, so the
-clean build is measured once more (clean builds only, fewer repetitions) on a larger matrix:
-the runs of notebooks/runs.yml plus the trade chapter for each of the five Central Asian states.
-
 The tables (medians) and every single figure are printed and written to bench/results.md,
 with the machine they were measured on.
 """
@@ -49,8 +45,7 @@ from amudarya import cache, data, events, runner, trade
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.md"
-REPETITIONS = 5
-SCALING_REPETITIONS = 3
+REPETITIONS = 3
 SYSTEMS = ("amudarya", "jb-force", "jb-cache")
 SCENARIOS = {
     "clean": "clean build",
@@ -66,28 +61,24 @@ CODE = Path(runner.__file__).parent
 # Projects
 
 
-def copy_project(target: Path, extra_runs: list[dict] = ()) -> Path:
+def link_tools(target: Path) -> None:
+    """The installed npm packages (the overview map's boundaries), shared, not copied."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "tools").symlink_to(ROOT / "tools", target_is_directory=True)
+
+
+def copy_project(target: Path) -> Path:
     for part in ("data", "notebooks", "book"):
         shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build"))
     shutil.copy2(ROOT / "_config.yml", target / "_config.yml")
-    if extra_runs:
-        path = target / "notebooks" / "runs.yml"
-        matrix = yaml.safe_load(path.read_text())
-        matrix["parts"].append({"caption": "Trade of each state (benchmark only)", "chapters": list(extra_runs)})
-        path.write_text(yaml.safe_dump(matrix, sort_keys=False))
+    link_tools(target)
     return target
-
-
-def extra_trade_runs(matrix: runner.Matrix) -> list[dict]:
-    """The trade chapter for each Central Asian state, unless the matrix already has it."""
-    have = {run.name for run in matrix.runs}
-    runs = [runner.Run("trade", {"reporter": code, "partner": "AFG"}) for code in ("KAZ", "KGZ", "TJK", "TKM", "UZB")]
-    return [{"notebook": r.thread, "parameters": r.parameters} for r in runs if r.name not in have]
 
 
 def jupyter_book_project(target: Path, mode: str, matrix: runner.Matrix) -> Path:
     """The same chapters as a plain Jupyter Book: pages from book/, one notebook per run."""
     shutil.copytree(ROOT / "data", target / "data")
+    link_tools(target)
     shutil.copytree(ROOT / "book", target, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build"))
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -161,8 +152,9 @@ def changed_figure(matrix: runner.Matrix) -> tuple[runner.Run, str]:
             continue
         defaults = {k: p.default for k, p in runner.notebook_parameters(runner.notebook_path(ROOT, "trade")).items()}
         params = {**defaults, **run.parameters}
-        used = trade.rows_before_takeover(trade.flows(package["trade"], params["reporter"], params["partner"]),
-                                          events.TAKEOVER)
+        used = trade.rows_before_takeover(
+            trade.flows(package["trade"], params["reporter"], params["partner"], package["disputes"]),
+            events.takeover(package["events"]))
         turnover = used[used["flow"] == "turnover"]
         if not turnover.empty:
             return run, str(turnover["trade_id"].iloc[0])
@@ -245,21 +237,6 @@ def measure(work: Path) -> tuple[dict, dict, list[str]]:
     return times, reached, notes
 
 
-def measure_scaling(work: Path) -> tuple[int, dict]:
-    """Clean builds only, on the matrix plus the five states' trade chapters."""
-    extra = extra_trade_runs(runner.load_matrix(ROOT))
-    ours = System("amudarya", copy_project(work / "amudarya-more", extra))
-    matrix = runner.load_matrix(ours.folder)
-    systems = [ours, System("jb-force", jupyter_book_project(work / "jb-force-more", "force", matrix))]
-    times = {s.name: [] for s in systems}
-    for rep in range(1, SCALING_REPETITIONS + 1):
-        for system in systems:
-            system.clean()
-            times[system.name].append(system.build()[0])
-        print(f"bench: larger matrix, repetition {rep}/{SCALING_REPETITIONS} done", file=sys.stderr)
-    return len(matrix.runs), times
-
-
 # ---------------------------------------------------------------------------
 # Reporting
 
@@ -282,8 +259,7 @@ def machine() -> list[str]:
     ]
 
 
-def report(times: dict, reached: dict, notes: list[str], scaling: tuple[int, dict], load: tuple, runs: int,
-           started: float) -> str:
+def report(times: dict, reached: dict, notes: list[str], load: tuple, runs: int, started: float) -> str:
     med = {key: statistics.median(values) for key, values in times.items()}
     lines = ["# Benchmark: rebuilds with `amudarya build` and with Jupyter Book 1", ""]
     lines += ["Measured by `make bench` (bench/bench.py) on:", ""] + machine()
@@ -312,20 +288,10 @@ def report(times: dict, reached: dict, notes: list[str], scaling: tuple[int, dic
                  f"Sphinx: {ok(not any('touch' in n for n in notes))}")
     lines.append(f"- a changed data value reaches the book every time: {sum(reached['amudarya'])}/"
                  f"{len(reached['amudarya'])}, {ok(all(reached['amudarya']))}")
-    more, scaled = scaling
-    ours, jb = statistics.median(scaled["amudarya"]), statistics.median(scaled["jb-force"])
-    lines += ["", f"Clean build with {more} runs (the matrix plus the trade chapter of each Central Asian state; "
-              f"{SCALING_REPETITIONS} repetitions, medians in seconds):", "",
-              "| runs | amudarya build | JB force | amudarya / JB force |", "|---:|---:|---:|---:|",
-              f"| {runs} | {med['amudarya', 'clean']:.2f} | {med['jb-force', 'clean']:.2f} | "
-              f"{med['amudarya', 'clean'] / med['jb-force', 'clean']:.2f} |",
-              f"| {more} | {ours:.2f} | {jb:.2f} | {ours / jb:.2f} |"]
     lines += ["", "Every figure (seconds, in order of repetition):", "",
               "| system | " + " | ".join(SCENARIOS) + " |", "|---|" + "---|" * len(SCENARIOS)]
     for s in SYSTEMS:
         lines.append(f"| {s} | " + " | ".join(" ".join(f"{t:.2f}" for t in times[s, k]) for k in SCENARIOS) + " |")
-    lines += ["", f"Clean builds with {more} runs: " + "; ".join(
-        f"{s} " + " ".join(f"{t:.2f}" for t in scaled[s]) for s in scaled)]
     if notes:
         lines += ["", "Problems seen:", ""] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
@@ -336,9 +302,7 @@ def main() -> int:
     before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="amudarya-bench-") as tmp:
         times, reached, notes = measure(Path(tmp))
-        scaling = measure_scaling(Path(tmp))
-    text = report(times, reached, notes, scaling, (before, os.getloadavg()[0]), len(runner.load_matrix(ROOT).runs),
-                  started)
+    text = report(times, reached, notes, (before, os.getloadavg()[0]), len(runner.load_matrix(ROOT).runs), started)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {RESULTS}")

@@ -464,6 +464,31 @@ def _failure_message(root: Path, run: Run, exc, kept: Path) -> str:
     )
 
 
+def _socket_file_kernel_manager():
+    """A kernel manager that talks to its kernel over Unix socket files of its own.
+
+    Over TCP, each kernel's ports are picked by binding port 0 and letting go; kernels started
+    at the same moment by parallel workers can pick the same port, and one dies ('Address
+    already in use'). Socket files named after a fresh id cannot collide.
+    """
+    import tempfile
+    import uuid
+
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class SocketFileKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            return str(Path(tempfile.gettempdir()) / f"amudarya-kernel-{uuid.uuid4().hex}")
+
+    return SocketFileKernelManager
+
+
 def execute(root: Path, run: Run, output: Path) -> Path:
     """Execute one run with papermill into `output` (post-processed); raise RunError naming the
     run and the failing cell, keeping the failed notebook under _build/failed/."""
@@ -491,9 +516,10 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             # Every output is in hand when the last cell is done; a polite shutdown of the
             # kernel only adds about a second to each run.
             shutdown_kernel="immediate",
-            # The kernel's own log (a warning that it talks TCP on localhost, a KeyboardInterrupt
-            # note when it is stopped) is noise on the console, not news about the run.
+            # The kernel's own log (a KeyboardInterrupt note when it is stopped) is noise on the
+            # console, not news about the run.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            kernel_manager_class=_socket_file_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         failed = root / FAILED / f"{run.name}.ipynb"
