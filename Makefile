@@ -78,7 +78,7 @@ test: $(STAMP) $(GEO_STAMP) browser
 screenshots: $(STAMP) browser
 	$(BIN)/python tools/screenshots.py
 
-# Rebuild times against Jupyter Book 1, written to bench/results.md (a few minutes).
+# Rebuild times against Jupyter Book 1, written to bench/results.md (about 12 minutes).
 bench: $(STAMP) $(GEO_STAMP)
 	$(BIN)/python bench/bench.py
 
