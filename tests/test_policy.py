@@ -141,7 +141,7 @@ def test_kazakh_chapter_glues_the_turns_from_the_data(executed, raw):
     assert "That date is disputed" in text and "Off the banned list" in text
 
 
-def test_country_without_data_says_so_and_shows_no_chart(executed):
+def test_country_without_data_says_so_and_shows_no_chart(executed, package):
     nb = executed[NO_DATA]
     values = runner.glued(nb)
     assert values["has_events"] is False and values["country_name"] == "Pakistan"
@@ -149,6 +149,12 @@ def test_country_without_data_says_so_and_shows_no_chart(executed):
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "Nothing recorded yet" in text and "data/events.csv" in text and "amudarya check" in text
     assert "The timeline" not in text and "The answer" not in text
+    # The scale's ends in the how-to-add text come from the schema, not from typing.
+    fields = next(r for r in package.descriptor["resources"] if r["name"] == "events")["schema"]["fields"]
+    bounds = next(f for f in fields if f["name"] == "stance")["constraints"]
+    assert values["stance_low"] == str(bounds["minimum"]).replace("-", "−")
+    assert values["stance_high"] == f"+{bounds['maximum']}"
+    assert "a stance score from {glue:text}`stance_low` to {glue:text}`stance_high`" in text
 
 
 # ---------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def test_tajik_chapter_glues_its_refusals_and_its_moves(executed, raw):
     assert values["refusals_persist"] is bool(refused["date"].dt.year.max() == once["date"].dt.year.max())
 
 
-def test_country_without_data_says_so_and_shows_no_chart(executed):
+def test_country_without_data_says_so_and_shows_no_chart(executed, package):
     nb = executed[NO_DATA]
     values = runner.glued(nb)
     assert values["has_events"] is False and values["country_name"] == "Pakistan"
@@ -168,6 +168,12 @@ def test_country_without_data_says_so_and_shows_no_chart(executed):
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "Nothing recorded yet" in text and "data/events.csv" in text
     assert "Against its peers" not in text
+    # The scale's ends in the how-to-add text come from the schema, not from typing.
+    fields = next(r for r in package.descriptor["resources"] if r["name"] == "events")["schema"]["fields"]
+    bounds = next(f for f in fields if f["name"] == "stance")["constraints"]
+    assert values["stance_low"] == str(bounds["minimum"]).replace("-", "−")
+    assert values["stance_high"] == f"+{bounds['maximum']}"
+    assert "a stance score from {glue:text}`stance_low` to {glue:text}`stance_high`" in text
 
 
 # ---------------------------------------------------------------------------

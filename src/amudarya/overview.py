@@ -18,7 +18,7 @@ import pandas as pd
 
 from .disputes import set_aside
 from .places import country_name
-from .timeline import date_text, period_end
+from .timeline import date_text, period_end, stance_bounds
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 AFGHANISTAN = "AFG"
@@ -485,13 +485,6 @@ def glance_table(summary: pd.DataFrame, borders_: pd.DataFrame, yearly: pd.DataF
     return pd.DataFrame(out)
 
 
-def stance_scale(descriptor: dict) -> tuple[int, int]:
-    """The lowest and highest stance the data package allows (its schema's constraints)."""
-    events = next(r for r in descriptor["resources"] if r["name"] == "events")
-    field = next(f for f in events["schema"]["fields"] if f["name"] == "stance")
-    return field["constraints"]["minimum"], field["constraints"]["maximum"]
-
-
 def facts(package, states, takeover) -> dict:
     """Everything the chapter's prose states, as glue values; every flag the page's
     conditional cells use is present, True or False."""
@@ -506,11 +499,9 @@ def facts(package, states, takeover) -> dict:
     unknown = [names[s] for s, b in flags.items() if b is None]
     no_events = [names[s] for s in summary.loc[summary["events"] == 0, "state"]]
 
-    low, high = stance_scale(package.descriptor)
     out = {
         "takeover_day": date_text(takeover, "day"),
-        "stance_low": f"{low:+d}".replace("-", "−"),
-        "stance_high": f"{high:+d}".replace("-", "−"),
+        **stance_bounds(package.descriptor),
         "n_states": count_word(len(states)),
         "state_names": names_text(names.values()),
         "has_neighbours": bool(neighbours),

@@ -120,6 +120,7 @@ def facts(package, country: str) -> dict:
         "country_name": country_name(country, package["countries"]),
         "takeover_day": tl.date_text(taken, "day"),
         "stance_definition": tl.stance_definition(package.descriptor),
+        **tl.stance_bounds(package.descriptor),
         "has_events": not after.empty,
         "has_listing": False,
         "has_year_change": False,

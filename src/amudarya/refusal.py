@@ -148,6 +148,7 @@ def facts(package, country: str, peers: list[str]) -> dict:
         "country_in_peers": country in given,
         "takeover_day": tl.date_text(taken, "day"),
         "stance_definition": tl.stance_definition(package.descriptor),
+        **tl.stance_bounds(package.descriptor),
         "has_events": not mine.empty,
         "has_peer_events": bool((table["state"] != country).any()),
         "has_refusals": False,

@@ -106,6 +106,19 @@ def stance_definition(descriptor: dict) -> str:
     raise KeyError("data/datapackage.json describes no field 'stance' in events")
 
 
+def stance_scale(descriptor: dict) -> tuple[int, int]:
+    """The lowest and highest stance the data package allows (its schema's constraints)."""
+    events = next(r for r in descriptor["resources"] if r["name"] == "events")
+    field = next(f for f in events["schema"]["fields"] if f["name"] == "stance")
+    return field["constraints"]["minimum"], field["constraints"]["maximum"]
+
+
+def stance_bounds(descriptor: dict) -> dict:
+    """The scale's ends as the prose writes them ('−2', '+2'), so a changed schema changes the text."""
+    low, high = stance_scale(descriptor)
+    return {"stance_low": f"{low:+d}".replace("-", "−"), "stance_high": f"{high:+d}".replace("-", "−")}
+
+
 def thread_names(descriptor: dict) -> list[str]:
     """The threads an event can belong to, in the data package's order."""
     for res in descriptor["resources"]:
