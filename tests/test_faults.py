@@ -15,6 +15,7 @@ end-to-end test that text from the data reaches the pages as text.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -724,10 +725,13 @@ def good_book(tmp_path_factory) -> dict:
     runs.write_text(runs.read_text(encoding="utf-8")
                     + "  - caption: Probe\n    chapters:\n      - notebook: probe\n", encoding="utf-8")
     sources_before = digest(project / "data", project / "notebooks")
-    status = cli.main(["--root", str(project), "build"])
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        status = cli.main(["--root", str(project), "build"])
     assert status == 0
     assert digest(project / "data", project / "notebooks") == sources_before
-    return {"project": project, "html": digest(project / "_build" / "html"), "marked": marked}
+    return {"project": project, "html": digest(project / "_build" / "html"), "marked": marked,
+            "build_err": said.getvalue()}
 
 
 @pytest.fixture
@@ -791,14 +795,27 @@ def test_debug_shows_the_traceback(broken):
 # Markup in the data: a warning, and text on every page
 
 
+def assert_markup_warnings(err: str, marked: dict) -> None:
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(marked), err
+    for (table, row, column), value in marked.items():
+        expect = Expect(f"data/{table}.csv", "markup in text", row=row, field=column, expected="plain text")
+        assert any(not expect.check(w[len("warning: "):]) for w in warnings), (expect.place(), err)
+
+
 def test_markup_in_text_is_a_warning_not_an_error(good_book, capsys):
     status, out, err = amudarya(good_book["project"], ("check",), capsys)
     assert status == 0 and out.strip().endswith(": valid")
-    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
-    assert len(warnings) == len(good_book["marked"])
-    for (table, row, column), value in good_book["marked"].items():
-        expect = Expect(f"data/{table}.csv", "markup in text", row=row, field=column, expected="plain text")
-        assert any(not expect.check(w[len("warning: "):]) for w in warnings), (expect.place(), err)
+    assert_markup_warnings(err, good_book["marked"])
+
+
+def test_the_build_says_the_markup_warnings_too(good_book, broken, capsys):
+    """The build succeeded on this data (the fixture); it said each warning on the way, and says
+    them again on a rebuild, so a person who only runs `make book` still hears of them."""
+    assert_markup_warnings(good_book["build_err"], good_book["marked"])
+    status, _, err = amudarya(broken, ("build",), capsys)
+    assert status == 0
+    assert_markup_warnings(err, good_book["marked"])
 
 
 class Elements(HTMLParser):

@@ -130,23 +130,24 @@ def warnings(folder: Path | None = None) -> list[Problem]:
     return validate(folder).warnings
 
 
-def check_once(folder: Path | None = None) -> list[Problem]:
-    """check(), remembered under _build/cache/ by content: a package whose exact bytes already
-    passed with this exact code and Frictionless version is not validated again, so a build
-    and every notebook it runs validate the same data once."""
+def check_once(folder: Path | None = None) -> validation.Findings:
+    """validate(), remembered under _build/cache/ by content: a package whose exact bytes already
+    passed cleanly with this exact code and Frictionless version is not validated again, so a
+    build and every notebook it runs validate the same data once. A package with warnings is
+    not remembered, so every build says them again until they are dealt with."""
     from . import cache
 
     folder = Path(folder) if folder else data_dir()
     key, seen = cache.data_valid_key(folder), cache.data_marks(folder)
     if key in seen:
-        return []
+        return validation.Findings([], [])
     with seen.one_at_a_time(key):
         if key in seen:
-            return []
-        problems = check(folder)
-        if not problems:
+            return validation.Findings([], [])
+        findings = validate(folder)
+        if not findings.problems and not findings.warnings:
             seen.add(key)
-    return problems
+    return findings
 
 
 def fingerprint(folder: Path) -> str:
@@ -161,7 +162,7 @@ def fingerprint(folder: Path) -> str:
 
 @lru_cache(maxsize=4)
 def _load(folder: Path, _digest: str) -> Package:
-    problems = check_once(folder)
+    problems = check_once(folder).problems
     if problems:
         raise InputError(problems, summary=f"The data in {folder} is not valid ({len(problems)} problems)")
     descriptor = _read_descriptor(folder)

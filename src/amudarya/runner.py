@@ -17,6 +17,7 @@ import difflib
 import json
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -593,9 +594,13 @@ def _default_jobs() -> int:
 def _check_data(root: Path) -> None:
     from . import data
 
-    problems = data.check_once(root / "data")
-    if problems:
-        raise InputError(problems, summary=f"The data package is not valid ({len(problems)} problems)")
+    findings = data.check_once(root / "data")
+    if findings.problems:
+        count = len(findings.problems)
+        raise InputError(findings.problems, summary=f"The data package is not valid ({count} problems)")
+    # Valid, but probably not what the person meant (markup in a text field): said, never fatal.
+    for warning in findings.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _outcomes(root: Path, runs: list[Run], staged: dict[str, Path], jobs: int, log) -> dict:
