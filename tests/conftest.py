@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +58,25 @@ def built_book(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("book") / "project")
     runner.build(project, log=lambda *_: None)
     return project
+
+
+def executed_runs(root, built_book, folder, runs: dict) -> dict:
+    """Executed notebooks by key: from the built book when the run is one of its chapters,
+    else executed into `folder` (two at a time: the machine has two cores)."""
+    from amudarya import runner
+
+    paths, todo = {}, {}
+    for key, run in runs.items():
+        done = built_book / runner.GENERATED / f"{run.name}.ipynb"
+        if done.is_file():
+            paths[key] = done
+        else:
+            todo[key] = folder / f"{run.name}.ipynb"
+    if todo:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {key: pool.submit(runner.execute, root, runs[key], path) for key, path in todo.items()}
+            paths.update({key: future.result() for key, future in futures.items()})
+    return {key: nbformat.read(path, as_version=4) for key, path in paths.items()}
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import pytest
 from amudarya import disputes as dsp
 from amudarya import policy, runner
 from amudarya import timeline as tl
+from conftest import executed_runs
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 NO_DATA = "PAK"
 TAKEOVER = pd.Timestamp("2021-08-15")
-
 
 
 def _after(raw, country):
@@ -35,14 +35,11 @@ def _once(rows):
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory, root):
-    """The policy notebook run once for each state and for a country with no rows."""
-    folder = tmp_path_factory.mktemp("policy")
-    out = {}
-    for country in STATES + [NO_DATA]:
-        path = runner.execute(root, runner.Run("policy", {"country": country}), folder / f"policy-{country}.ipynb")
-        out[country] = nbformat.read(path, as_version=4)
-    return out
+def executed(tmp_path_factory, root, built_book):
+    """The policy notebook run once for each state and for a country with no rows.
+    The book's own chapters are read from the built book."""
+    runs = {country: runner.Run("policy", {"country": country}) for country in STATES + [NO_DATA]}
+    return executed_runs(root, built_book, tmp_path_factory.mktemp("policy"), runs)
 
 
 # ---------------------------------------------------------------------------

@@ -11,12 +11,12 @@ import pytest
 
 from amudarya import disputes as dsp
 from amudarya import refusal, runner
+from conftest import executed_runs
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 PEERS = ["KAZ", "KGZ", "TKM", "UZB"]
 NO_DATA = "PAK"
 TAKEOVER = pd.Timestamp("2021-08-15")
-
 
 
 def _once_after(raw, country):
@@ -30,14 +30,11 @@ def _once_after(raw, country):
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory, root):
-    """The refusal notebook run once for each state (default peers) and for a country with no rows."""
-    folder = tmp_path_factory.mktemp("refusal")
-    out = {}
-    for country in STATES + [NO_DATA]:
-        path = runner.execute(root, runner.Run("refusal", {"country": country}), folder / f"refusal-{country}.ipynb")
-        out[country] = nbformat.read(path, as_version=4)
-    return out
+def executed(tmp_path_factory, root, built_book):
+    """The refusal notebook run once for each state (default peers) and for a country with no rows.
+    The book's own chapters are read from the built book."""
+    runs = {country: runner.Run("refusal", {"country": country}) for country in STATES + [NO_DATA]}
+    return executed_runs(root, built_book, tmp_path_factory.mktemp("refusal"), runs)
 
 
 # ---------------------------------------------------------------------------

@@ -5,51 +5,33 @@ Runs that are chapters of the book are read from the session's built book; the o
 executed here once per module, two at a time.
 """
 
-import multiprocessing
 import re
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
 import pandas as pd
 import pytest
 
 from amudarya import disputes, places, runner
+from conftest import executed_runs
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 NO_DATA = "PAK"
 GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::[^`]*)?`")
 
 
-def _executed(root, built_book, folder, runs: dict) -> dict:
-    """Executed notebooks by key: from the built book when the run is one of its chapters,
-    else executed into `folder` (two at a time: the machine has two cores)."""
-    paths, todo = {}, {}
-    for key, run in runs.items():
-        done = built_book / runner.GENERATED / f"{run.name}.ipynb"
-        if done.is_file():
-            paths[key] = done
-        else:
-            todo[key] = folder / f"{run.name}.ipynb"
-    if todo:
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {key: pool.submit(runner.execute, root, runs[key], path) for key, path in todo.items()}
-            paths.update({key: future.result() for key, future in futures.items()})
-    return {key: nbformat.read(path, as_version=4) for key, path in paths.items()}
-
-
 @pytest.fixture(scope="module")
 def trade_runs(root, built_book, tmp_path_factory):
     runs = {c: runner.Run("trade", {"reporter": c, "partner": "AFG"}) for c in STATES + (NO_DATA,)}
     runs["KAZ-KZT"] = runner.Run("trade", {"reporter": "KAZ", "partner": "AFG", "currency": "KZT"})
-    return _executed(root, built_book, tmp_path_factory.mktemp("trade"), runs)
+    return executed_runs(root, built_book, tmp_path_factory.mktemp("trade"), runs)
 
 
 @pytest.fixture(scope="module")
 def repatriation_runs(root, built_book, tmp_path_factory):
     runs = {c: runner.Run("repatriation", {"country": c, "origin": "AFG"}) for c in STATES + (NO_DATA,)}
-    return _executed(root, built_book, tmp_path_factory.mktemp("repatriation"), runs)
+    return executed_runs(root, built_book, tmp_path_factory.mktemp("repatriation"), runs)
 
 
 @pytest.fixture(scope="module")
