@@ -229,6 +229,47 @@ def precision_mismatch(p: Path):
                    field="date", value=day, expected="the first day of the month, or date_precision 'day'")]
 
 
+def trade_period_reversed(p: Path):
+    row = find_row(p, "trade", period_start=lambda v: v.endswith("-01-01"), skip=1)
+    start = cell(p, "trade", row, "period_start")
+    end = f"{int(start[:4]) - 1}-12-31"
+    set_cell(p, "trade", row, "period_end", end)
+    return [Expect("data/trade.csv", "period out of order: the period ends before it starts", row=row,
+                   field="period_end", value=end, expected=f"a date on or after period_start {start}")]
+
+
+def people_period_reversed(p: Path):
+    row = find_row(p, "people", period_start=lambda v: v != "", skip=1)
+    date = cell(p, "people", row, "date")
+    start = f"{int(date[:4]) + 1}-03-01"
+    set_cell(p, "people", row, "period_start", start)
+    return [Expect("data/people.csv", "period out of order: the period starts after the date it ends on", row=row,
+                   field="period_start", value=start, expected=f"a date on or before {date}")]
+
+
+def range_reversed(p: Path):
+    row = find_row(p, "people", value=lambda v: v.isdigit() and int(v) > 1, value_high="", skip=2)
+    value = cell(p, "people", row, "value")
+    set_cell(p, "people", row, "value_high", "1")
+    return [Expect("data/people.csv", "range out of order: the high end of the range is below its low end",
+                   row=row, field="value_high", expected=f"a number of at least {value}")]
+
+
+def no_figure(p: Path):
+    row = find_row(p, "trade", value_usd=lambda v: v != "", quantity="", skip=4)
+    set_cell(p, "trade", row, "value_usd", "")
+    return [Expect("data/trade.csv", "no figure: the row has neither a value in USD nor a quantity", row=row,
+                   field="value_usd", expected="a number in value_usd, or quantity and quantity_unit")]
+
+
+def quantity_without_unit(p: Path):
+    row = find_row(p, "trade", quantity=lambda v: v != "")
+    set_cell(p, "trade", row, "quantity_unit", "")
+    return [Expect("data/trade.csv", "quantity without unit: a quantity needs its unit", row=row,
+                   field="quantity_unit",
+                   expected="one of the units listed for quantity_unit in data/datapackage.json")]
+
+
 def unknown_country(p: Path):
     row = find_row(p, "events", country="KAZ", skip=2)
     set_cell(p, "events", row, "country", "Kazakhstan")
@@ -586,6 +627,11 @@ CATALOGUE = [
     Fault("impossible date", {"impossible date"}, impossible_date),
     Fault("month where a day is needed", {"impossible date"}, date_not_a_day),
     Fault("date not matching its precision", {"date precision"}, precision_mismatch),
+    Fault("trade period ending before it starts", set(), trade_period_reversed),
+    Fault("people period starting after its date", set(), people_period_reversed),
+    Fault("range with its high end below its low end", set(), range_reversed),
+    Fault("trade row without any figure", set(), no_figure),
+    Fault("quantity without its unit", set(), quantity_without_unit),
     Fault("unknown country code", {"unknown country"}, unknown_country),
     Fault("unknown source id", {"unknown source or actor"}, unknown_source),
     Fault("unknown actor id", {"unknown source or actor"}, unknown_actor),
