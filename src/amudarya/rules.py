@@ -43,28 +43,41 @@ def _precision_mismatches(frame: pd.DataFrame, date_col: str, precision_col: str
     return (month_bad | year_bad).fillna(False) & dates.notna()
 
 
+def _flagged(descriptor: dict, table: str, frame: pd.DataFrame, mask: pd.Series, kind: str, *,
+             message, field: str, expected, value=None) -> list[Problem]:
+    """One Problem for each row of `frame` where `mask` holds. `message`, `expected` and `value`
+    are text, or functions of the row for those that quote its other fields."""
+    def text(part, row):
+        return part(row) if callable(part) else part
+
+    where = _where(descriptor, table)
+    return [
+        Problem(where, text(message, row), row=int(idx) + _FIRST_ROW, field=field,
+                value=text(value, row), expected=text(expected, row), kind=kind)
+        for idx, row in frame[mask.to_numpy(dtype=bool)].iterrows()
+    ]
+
+
+def _day(column: str):
+    return lambda row: row[column].strftime("%Y-%m-%d")
+
+
 def date_precision(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     """A date of month (year) precision is written as the first day of that month (year)."""
+    def first(row):
+        return "first day of the month" if row["date_precision"] == "month" else "1 January of the year"
+
     problems = []
     for table in ("events", "people"):
         frame = tables.get(table)
         if frame is None or frame.empty:
             continue
-        bad = _precision_mismatches(frame, "date", "date_precision")
-        for idx in frame.index[bad]:
-            row = frame.loc[idx]
-            first = "first day of the month" if row["date_precision"] == "month" else "1 January of the year"
-            problems.append(
-                Problem(
-                    _where(descriptor, table),
-                    f"date does not match its precision: the precision is '{row['date_precision']}'",
-                    row=int(idx) + _FIRST_ROW,
-                    field="date",
-                    value=row["date"].strftime("%Y-%m-%d"),
-                    expected=f"the {first}, or date_precision 'day'",
-                    kind=PRECISION,
-                )
-            )
+        problems += _flagged(
+            descriptor, table, frame, _precision_mismatches(frame, "date", "date_precision"), PRECISION,
+            message=lambda row: f"date does not match its precision: the precision is '{row['date_precision']}'",
+            field="date", value=_day("date"),
+            expected=lambda row: f"the {first(row)}, or date_precision 'day'",
+        )
     return problems
 
 
@@ -73,71 +86,36 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     problems = []
     trade = tables.get("trade")
     if trade is not None and not trade.empty:
-        bad = (trade["period_end"] < trade["period_start"]).fillna(False)
-        for idx in trade.index[bad]:
-            problems.append(
-                Problem(
-                    _where(descriptor, "trade"),
-                    "period out of order: the period ends before it starts",
-                    row=int(idx) + _FIRST_ROW,
-                    field="period_end",
-                    value=trade.loc[idx, "period_end"].strftime("%Y-%m-%d"),
-                    expected=f"a date on or after period_start {trade.loc[idx, 'period_start']:%Y-%m-%d}",
-                    kind=PERIOD,
-                )
-            )
-        no_value = trade["value_usd"].isna() & trade["quantity"].isna()
-        for idx in trade.index[no_value]:
-            problems.append(
-                Problem(
-                    _where(descriptor, "trade"),
-                    "no figure: the row has neither a value in USD nor a quantity",
-                    row=int(idx) + _FIRST_ROW,
-                    field="value_usd",
-                    expected="a number in value_usd, or quantity and quantity_unit",
-                    kind=NO_FIGURE,
-                )
-            )
-        unit_missing = trade["quantity"].notna() & trade["quantity_unit"].isna()
-        for idx in trade.index[unit_missing]:
-            problems.append(
-                Problem(
-                    _where(descriptor, "trade"),
-                    "quantity without unit: a quantity needs its unit",
-                    row=int(idx) + _FIRST_ROW,
-                    field="quantity_unit",
-                    expected="one of the units listed for quantity_unit in data/datapackage.json",
-                    kind=NO_UNIT,
-                )
-            )
+        problems += _flagged(
+            descriptor, "trade", trade, (trade["period_end"] < trade["period_start"]).fillna(False), PERIOD,
+            message="period out of order: the period ends before it starts",
+            field="period_end", value=_day("period_end"),
+            expected=lambda row: f"a date on or after period_start {row['period_start']:%Y-%m-%d}",
+        )
+        problems += _flagged(
+            descriptor, "trade", trade, trade["value_usd"].isna() & trade["quantity"].isna(), NO_FIGURE,
+            message="no figure: the row has neither a value in USD nor a quantity",
+            field="value_usd", expected="a number in value_usd, or quantity and quantity_unit",
+        )
+        problems += _flagged(
+            descriptor, "trade", trade, trade["quantity"].notna() & trade["quantity_unit"].isna(), NO_UNIT,
+            message="quantity without unit: a quantity needs its unit",
+            field="quantity_unit", expected="one of the units listed for quantity_unit in data/datapackage.json",
+        )
     people = tables.get("people")
     if people is not None and not people.empty:
-        bad = (people["value_high"] < people["value"]).fillna(False)
-        for idx in people.index[bad]:
-            problems.append(
-                Problem(
-                    _where(descriptor, "people"),
-                    "range out of order: the high end of the range is below its low end",
-                    row=int(idx) + _FIRST_ROW,
-                    field="value_high",
-                    value=people.loc[idx, "value_high"],
-                    expected=f"a number of at least {people.loc[idx, 'value']:g}",
-                    kind=RANGE,
-                )
-            )
-        bad = (people["period_start"] > people["date"]).fillna(False)
-        for idx in people.index[bad]:
-            problems.append(
-                Problem(
-                    _where(descriptor, "people"),
-                    "period out of order: the period starts after the date it ends on",
-                    row=int(idx) + _FIRST_ROW,
-                    field="period_start",
-                    value=people.loc[idx, "period_start"].strftime("%Y-%m-%d"),
-                    expected=f"a date on or before {people.loc[idx, 'date']:%Y-%m-%d}",
-                    kind=PERIOD,
-                )
-            )
+        problems += _flagged(
+            descriptor, "people", people, (people["value_high"] < people["value"]).fillna(False), RANGE,
+            message="range out of order: the high end of the range is below its low end",
+            field="value_high", value=lambda row: row["value_high"],
+            expected=lambda row: f"a number of at least {row['value']:g}",
+        )
+        problems += _flagged(
+            descriptor, "people", people, (people["period_start"] > people["date"]).fillna(False), PERIOD,
+            message="period out of order: the period starts after the date it ends on",
+            field="period_start", value=_day("period_start"),
+            expected=lambda row: f"a date on or before {row['date']:%Y-%m-%d}",
+        )
     return problems
 
 
@@ -238,19 +216,12 @@ def markup(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             if f.get("type", "string") != "string" or {"enum", "pattern"} & set(f.get("constraints", {})):
                 continue
             column = frame[f["name"]]
-            hits = column.str.contains(_MARKUP, na=False)
-            for idx in frame.index[hits.to_numpy(dtype=bool)]:
-                problems.append(
-                    Problem(
-                        _where(descriptor, res["name"]),
-                        "markup in text: this looks like HTML, which the book shows as typed, not as formatting",
-                        row=int(idx) + _FIRST_ROW,
-                        field=f["name"],
-                        value=column[idx],
-                        expected="plain text (the book never renders markup from the data)",
-                        kind=MARKUP,
-                    )
-                )
+            problems += _flagged(
+                descriptor, res["name"], frame, column.str.contains(_MARKUP, na=False), MARKUP,
+                message="markup in text: this looks like HTML, which the book shows as typed, not as formatting",
+                field=f["name"], value=lambda row, name=f["name"]: row[name],
+                expected="plain text (the book never renders markup from the data)",
+            )
     return problems
 
 
