@@ -40,7 +40,7 @@ import yaml
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from amudarya import cache, data, events, runner, trade
+from amudarya import data, events, runner, trade
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -77,6 +78,21 @@ def executed_runs(root, built_book, folder, runs: dict) -> dict:
             futures = {key: pool.submit(runner.execute, root, runs[key], path) for key, path in todo.items()}
             paths.update({key: future.result() for key, future in futures.items()})
     return {key: nbformat.read(path, as_version=4) for key, path in paths.items()}
+
+
+GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::[^`]*)?`")
+
+
+def assert_glue_complete(nb, name: str) -> None:
+    """Every value the executed notebook's prose refers to was glued, and none is missing
+    (None, NaN, or text that prints as "nan")."""
+    from amudarya import runner
+
+    values = runner.glued(nb)
+    wanted = {key for cell in nb.cells if cell.cell_type == "markdown" for key in GLUE_ROLE.findall(cell.source)}
+    assert wanted and wanted <= set(values), (name, wanted - set(values))
+    bad = {k: v for k, v in values.items() if v is None or v != v or str(v).lower() in {"nan", "<na>", "none"}}
+    assert not bad, (name, bad)
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ import re
 import subprocess
 import sys
 
-import nbformat
 import pandas as pd
 import pytest
 
 from amudarya import disputes as dsp
 from amudarya import policy, runner
 from amudarya import timeline as tl
-from conftest import executed_runs
+from conftest import assert_glue_complete, executed_runs
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 NO_DATA = "PAK"
@@ -119,12 +118,7 @@ def test_every_state_gets_a_chapter_with_one_chart(executed, package, raw, count
 
 @pytest.mark.parametrize("country", STATES + [NO_DATA])
 def test_every_glue_the_prose_uses_was_glued(executed, country):
-    nb = executed[country]
-    values = runner.glued(nb)
-    used = {m for c in nb.cells if c.cell_type == "markdown"
-            for m in re.findall(r"\{glue:text\}`([^`:]+)", c.source)}
-    assert used and used <= set(values)
-    assert not any(isinstance(v, float) and v != v for v in values.values())
+    assert_glue_complete(executed[country], country)
 
 
 def test_kazakh_chapter_glues_the_turns_from_the_data(executed, raw):

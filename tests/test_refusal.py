@@ -5,13 +5,12 @@ import re
 import subprocess
 import sys
 
-import nbformat
 import pandas as pd
 import pytest
 
 from amudarya import disputes as dsp
 from amudarya import refusal, runner
-from conftest import executed_runs
+from conftest import assert_glue_complete, executed_runs
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 PEERS = ["KAZ", "KGZ", "TKM", "UZB"]
@@ -130,11 +129,7 @@ def test_every_state_gets_a_comparison_chart(executed, package, raw, country):
 
 @pytest.mark.parametrize("country", STATES + [NO_DATA])
 def test_every_glue_the_prose_uses_was_glued(executed, country):
-    nb = executed[country]
-    values = runner.glued(nb)
-    used = {m for c in nb.cells if c.cell_type == "markdown"
-            for m in re.findall(r"\{glue:text\}`([^`:]+)", c.source)}
-    assert used and used <= set(values)
+    assert_glue_complete(executed[country], country)
 
 
 def test_the_country_in_its_default_peers_is_dropped_and_said(executed):

@@ -5,22 +5,17 @@ Runs that are chapters of the book are read from the session's built book; the o
 executed here once per module, two at a time.
 """
 
-import re
 import subprocess
 import sys
 
-import nbformat
 import pandas as pd
 import pytest
 
 from amudarya import disputes, places, runner
-from conftest import executed_runs
+from conftest import assert_glue_complete, executed_runs
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 NO_DATA = "PAK"
-GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::[^`]*)?`")
-
-
 @pytest.fixture(scope="module")
 def trade_runs(root, built_book, tmp_path_factory):
     runs = {c: runner.Run("trade", {"reporter": c, "partner": "AFG"}) for c in STATES + (NO_DATA,)}
@@ -69,11 +64,7 @@ def _claim_texts(package, dispute_id) -> list[str]:
 def test_every_glued_reference_is_there_and_no_value_is_missing(thread, trade_runs, repatriation_runs):
     runs = trade_runs if thread == "trade" else repatriation_runs
     for key, nb in runs.items():
-        values = runner.glued(nb)
-        wanted = set(GLUE_ROLE.findall(_markdown(nb)))
-        assert wanted <= set(values), (key, wanted - set(values))
-        bad = {k: v for k, v in values.items() if v is None or v != v or str(v).lower() in {"nan", "<na>", "none"}}
-        assert not bad, (key, bad)
+        assert_glue_complete(nb, key)
 
 
 @pytest.mark.parametrize("thread", ["trade", "repatriation"])

@@ -1,11 +1,9 @@
 """Timeline helpers on the real events: one row per event, dates as text, stance in words."""
 
-import pandas as pd
 import pytest
 
 from amudarya import events as ev
 from amudarya import timeline as tl
-
 
 
 @pytest.mark.parametrize(

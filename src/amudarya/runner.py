@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import json
 import os
 import shutil
 import sys
