@@ -107,6 +107,29 @@ def show_sources(sources: pd.DataFrame, source_ids) -> None:
     show_table(rows.drop(columns=["Address"]), links={"Title": "entry"})
 
 
+NO_SIDE = "no side taken"
+
+
+def _used_words(preferred: pd.Series) -> pd.Series:
+    """Whether the book's figures use a claim: yes, no, or no side taken (NA)."""
+    return preferred.map({True: "yes", False: "no"}).fillna(NO_SIDE)
+
+
+def show_dispute_list(listed: pd.DataFrame) -> None:
+    """The disputes page's summary (disputes.overview rows): one line per dispute, linking to
+    its entry further down the page."""
+    from .disputes import anchor_id
+
+    table = listed.assign(
+        entry="#" + listed["dispute_id"].map(anchor_id),
+        book_uses=listed["book_uses"].fillna(NO_SIDE),
+    )[["country_name", "subject", "entry", "compared", "n_claims", "book_uses"]].rename(columns={
+        "country_name": "Country", "subject": "Disputed fact", "compared": "What differs",
+        "n_claims": "Claims", "book_uses": "The book uses",
+    })
+    show_table(table, links={"Disputed fact": "entry"})
+
+
 def show_disputes(package, dispute_ids) -> None:
     """Where the sources disagree on something the chapter uses: each claim beside its source."""
     from .citations import short_reference
@@ -123,7 +146,7 @@ def show_disputes(package, dispute_ids) -> None:
             "Claim": found["claim"],
             "Source": [short_reference(sources.loc[s].rename({"source_id": s})) for s in found["source_id"]],
             "entry": [source_anchor(s) for s in found["source_id"]],
-            "Used in the book's figures": found["preferred"].map({True: "yes", False: "no"}).fillna("no side taken"),
+            "Used in the book's figures": _used_words(found["preferred"]),
         }
     )
     show_table(table, links={"Source": "entry"})
@@ -188,7 +211,7 @@ def dispute_section_html(dispute: pd.Series, claims: pd.DataFrame, sources: pd.D
             "Source": [short_reference(by_id.loc[s]) for s in claims["source_id"]],
             "entry": [source_anchor(s) for s in claims["source_id"]],
             "Confidence": claims["confidence"],
-            "Used in the book's figures": claims["preferred"].map({True: "yes", False: "no"}).fillna("no side taken"),
+            "Used in the book's figures": _used_words(claims["preferred"]),
         }
     )
     where = f"{dispute['country_name']} · {dispute['thread']} · what differs: {dispute['compared']}"
