@@ -80,3 +80,18 @@ def test_disputes_page_states_its_counts_from_the_data(built_book, package):
     text = re.sub(r"\s+", " ", _text(_page(built_book, "disputes")))
     assert f"records {glued['n_disputes']:,d} such facts" in text
     assert f"with {glued['n_claims']:,d} claims" in text
+
+
+def test_disputes_summary_links_each_dispute_to_its_entry_and_says_what_the_book_uses(built_book, package):
+    page = _page(built_book, "disputes")
+    rows = re.findall(r'<tr><td>[^<]*</td><td><a href="#dispute-([^"]+)">.*?</tr>', page, flags=re.S)
+    assert sorted(html.unescape(r) for r in rows) == sorted(package["disputes"]["dispute_id"])
+    preferred = package["disputes"].set_index("dispute_id")["preferred_id"]
+    for dispute_id in rows:
+        row = re.search(rf'<a href="#dispute-{re.escape(dispute_id)}">.*?</tr>', page, flags=re.S).group(0)
+        last_cell = _text(re.findall(r"<td>(.*?)</td>", row, flags=re.S)[-1])
+        assert f'id="dispute-{dispute_id}"' in page
+        if preferred.isna()[html.unescape(dispute_id)]:
+            assert last_cell == "no side taken", (dispute_id, last_cell)
+        else:
+            assert last_cell not in {"no side taken", ""}, dispute_id
