@@ -59,10 +59,16 @@ def citation_counts(package) -> pd.DataFrame:
     return counts
 
 
+# What one row of each table is, for "2 rows (1 event, 1 claim)".
+_ROW_NOUNS = {"events": "event", "claims": "claim", "actors": "actor", "people": "count of people",
+              "trade": "trade figure", "countries": "country", "disputes": "dispute", "fx": "exchange rate"}
+
+
 def _cited_by(row: pd.Series, tables: list[str]) -> str:
-    parts = [f"{int(row[table])} {table}" for table in tables if int(row[table])]
-    total = int(row["total"])
-    return f"{total} row{'' if total == 1 else 's'} ({', '.join(parts)})" if parts else "no rows"
+    from .words import count
+
+    parts = [count(int(row[table]), _ROW_NOUNS.get(table, table)) for table in tables if int(row[table])]
+    return f"{count(int(row['total']), 'row')} ({', '.join(parts)})" if parts else "no rows"
 
 
 def _publisher_key(publisher: pd.Series) -> pd.Series:

@@ -19,23 +19,30 @@ CLAIM_TABLES = {
 
 
 def _value_text(table: str, row: pd.Series) -> str:
-    if table == "events":
-        from .timeline import date_text
+    """The claim's value as a reader sees it; a trade figure carries its flow and period,
+    so that figures of different flows or periods never look like rival claims."""
+    from .words import money, qualified
 
-        return date_text(row["date"], row["date_precision"])
+    if table == "events":
+        from .timeline import date_cell
+
+        return date_cell(row["date"], row["date_precision"], row.get("date_of", "occurred"))
     if table == "trade":
+        from .trade import period_label
+
         if pd.notna(row["value_usd"]):
-            text = f"US$ {row['value_usd'] / 1e6:,.1f} million"
+            text = money(row["value_usd"], row["qualifier"])
         else:
             unit = row["quantity_unit"]
-            text = f"{row['quantity']:,.0f} {unit}" if unit == "t" else f"{row['quantity']:g} {unit}"
-        return ("more than " if row["qualifier"] == "at_least" else "about " if row["qualifier"] == "about" else "") + text
+            text = qualified(f"{row['quantity']:,.0f} {unit}" if unit == "t" else f"{row['quantity']:g} {unit}",
+                             row["qualifier"])
+        end = row["period_end"] if pd.notna(row["period_end"]) else row["period_start"]
+        return f"{text}: {row['flow']}, {period_label(row['period_start'], end)}"
     if table == "people":
         text = f"{row['value']:,.0f}"
         if pd.notna(row["value_high"]):
             text += f"–{row['value_high']:,.0f}"
-        text = ("more than " if row["qualifier"] == "at_least" else "about " if row["qualifier"] == "about" else "") + text
-        return f"{text} {row['unit']}"
+        return f"{qualified(text, row['qualifier'])} {row['unit']}"
     return str(row["value"])
 
 

@@ -11,22 +11,21 @@ shown as the range the claims span.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import pandas as pd
 
 from .disputes import set_aside
 from .places import country_name
-from .timeline import date_text, period_end, stance_bounds
+from .timeline import (TURNS, date_text, first_turns, latest_possible, one_per_event, stance_bounds,
+                       when)
+from .timeline import since as since_day
+from .words import CONFIDENCE_RANK, count, count_word, join, money, signed  # noqa: F401 (count_word: tests)
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 AFGHANISTAN = "AFG"
 NOT_IN_DATA = "not in the data"
 MILLION = 1_000_000
-_CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
-# Disputes over these fields are about when one thing happened: their rows are one event.
-_WHEN = {"date", "period"}
 # A year with a single event would draw that one event's stance as the year's mean.
 MIN_EVENTS_FOR_MEAN = 2
 
@@ -46,73 +45,26 @@ def span(first, first_precision: str, last, last_precision: str, short: bool = F
     return f"{a} to {b}"
 
 
-_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-
-
-def count_word(n: int) -> str:
-    """Small counts as words for prose ('three'), larger ones as digits."""
-    return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
-
-
 def names_text(names: Iterable[str]) -> str:
-    """'Kazakhstan', 'Kazakhstan and Kyrgyzstan', 'A, B and C'."""
+    """'Kazakhstan', 'Kazakhstan and Kyrgyzstan', 'A, B and C'; 'none' for no names."""
     names = list(names)
-    if not names:
-        return "none"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def signed(value: float) -> str:
-    """A mean stance as a reader sees it: '+0.9', '−0.5', '0.0'."""
-    text = f"{abs(value):.1f}"
-    if text == "0.0":
-        return text
-    return ("+" if value > 0 else "−") + text
+    return join(names) if names else "none"
 
 
 # ---------------------------------------------------------------------------
-# Events as the overview reads them
-
-
-def kept(events: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFrame:
-    """Events less the claims that lost a dispute."""
-    return events[~set_aside(events, "event_id", disputes)]
-
-
-def event_keys(events: pd.DataFrame, disputes: pd.DataFrame) -> pd.Series:
-    """A key per row that is shared by rows telling the same event.
-
-    Rows that share a dispute about a date are one event whose date is in doubt. Rows that
-    share a dispute about something else are one event when they give the same date (two
-    counts of the agreements of one visit); with different dates they are separate events that
-    a disputed number links (two statements giving different figures).
-    """
-    compared = events["dispute_id"].map(disputes.set_index("dispute_id")["compared"])
-    about_when = compared.isin(_WHEN).fillna(False).astype(bool)
-    disputed = events["dispute_id"].notna()
-    key = events["event_id"].astype(str)
-    key = key.where(~(disputed & about_when), events["dispute_id"].astype(str))
-    same_day = disputed & ~about_when
-    key = key.where(~same_day, events["dispute_id"].astype(str) + "@" + events["date"].dt.strftime("%Y-%m-%d"))
-    return key
+# Events as the overview reads them: one row per event (`timeline.one_per_event`), counted
+# since the takeover by the book's one rule (`timeline.since_takeover`).
 
 
 def distinct_events(events: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFrame:
-    """One row per event: for an event several rows tell, the most confident (then earliest)."""
-    rows = kept(events, disputes).copy()
-    rows["_key"] = event_keys(rows, disputes)
-    rows["_rank"] = rows["confidence"].map(_CONFIDENCE).astype(int)
-    rows = rows.sort_values(["_key", "_rank", "date", "event_id"]).drop_duplicates("_key")
-    return rows.drop(columns=["_key", "_rank"]).sort_values(["date", "event_id"]).reset_index(drop=True)
+    """One row per event, the account the book's figures use (see `timeline`)."""
+    return one_per_event(events, disputes)
 
 
 def stance_events(events: pd.DataFrame, disputes: pd.DataFrame, states, since) -> pd.DataFrame:
-    """The distinct events of `states` dated on or after `since`, oldest first."""
-    rows = distinct_events(events, disputes)
-    rows = rows[rows["country"].isin(list(states)) & (rows["date"] >= pd.Timestamp(since))]
-    return rows.reset_index(drop=True)
+    """The distinct events of `states` that fall on or after `since` (the book's rule), oldest first."""
+    rows = distinct_events(events[events["country"].isin(list(states))], disputes)
+    return since_day(rows, since).reset_index(drop=True)
 
 
 def stance_summary(events: pd.DataFrame, disputes: pd.DataFrame, states, takeover) -> pd.DataFrame:
@@ -160,49 +112,9 @@ def stance_by_year(events: pd.DataFrame, disputes: pd.DataFrame, states, takeove
 
 
 # ---------------------------------------------------------------------------
-# Who did what first
+# Who did what first: the turns of `timeline.TURNS`, dated as the chapters date them.
 
-
-@dataclass(frozen=True)
-class Milestone:
-    key: str
-    label: str
-    rule: str  # how the data show it, for the reader
-    select: Callable[[pd.DataFrame], pd.Series]
-
-
-MILESTONES = (
-    Milestone(
-        "talks", "Talks with Taliban officials",
-        "a meeting or visit the data code as engagement (stance above zero)",
-        lambda e: e["event_type"].isin(["meeting", "visit"]) & (e["stance"] > 0),
-    ),
-    Milestone(
-        "visit", "Official visit, either way",
-        "an event of type visit; the data do not record which way the delegation travelled",
-        lambda e: e["event_type"] == "visit",
-    ),
-    Milestone(
-        "envoy", "Taliban envoy accepted",
-        "an event of type accreditation",
-        lambda e: e["event_type"] == "accreditation",
-    ),
-    Milestone(
-        "delisting", "Taliban off the banned list",
-        "an event of type delisting",
-        lambda e: e["event_type"] == "delisting",
-    ),
-    Milestone(
-        "trade", "Step on trade",
-        "an event of the trade thread coded as engagement",
-        lambda e: (e["thread"] == "trade") & (e["stance"] > 0),
-    ),
-    Milestone(
-        "infrastructure", "Energy or rail project",
-        "an energy or rail event coded as engagement",
-        lambda e: e["event_type"].isin(["energy", "rail"]) & (e["stance"] > 0),
-    ),
-)
+MILESTONES = TURNS
 
 
 def _claim_disputes(claims: pd.DataFrame | None, event_ids) -> list[str]:
@@ -215,50 +127,53 @@ def _claim_disputes(claims: pd.DataFrame | None, event_ids) -> list[str]:
 
 def firsts(events: pd.DataFrame, disputes: pd.DataFrame, states, takeover,
            claims: pd.DataFrame | None = None) -> pd.DataFrame:
-    """For each milestone and state, the earliest event since the takeover that meets the
-    milestone's rule; one row per milestone and state.
+    """For each turn and state, the first event since the takeover that meets the turn's rule
+    (`timeline.first_turns`, the same choice the policy chapters make); one row per turn and
+    state.
 
-    Columns: milestone, state, found, date, precision, latest, latest_precision, date_disputed,
-    event_ids, dispute_ids. When the earliest event's date is disputed (its rows disagree and no
-    side is taken), `date` is the earliest claim and `latest` the last; `dispute_ids` lists every
-    dispute touching the event (its rows' and the claims table's).
+    Columns: milestone, state, found, date, precision, date_of, earliest, earliest_precision,
+    latest, latest_precision, date_disputed, event_ids, dispute_ids. `date` is the date of the
+    account the book uses; `earliest` and `latest` the first and last day any account of the
+    event allows (for who may have been first, and for the span of a disputed date).
     """
-    rows = kept(events, disputes)
-    rows = rows[rows["country"].isin(list(states)) & (rows["date"] >= pd.Timestamp(takeover))].copy()
-    rows["_key"] = event_keys(rows, disputes)
     out = []
-    for m in MILESTONES:
-        hits = rows[m.select(rows).fillna(False).astype(bool)]
+    per_state = {s: first_turns(one_per_event(events[events["country"] == s], disputes), takeover) for s in states}
+    for m in TURNS:
         for state in states:
-            mine = hits[hits["country"] == state]
-            if mine.empty:
+            found = per_state[state]
+            hit = found[found["turn"] == m.key] if not found.empty else found
+            if hit.empty:
                 out.append({"milestone": m.key, "state": state, "found": False, "date": pd.NaT,
-                            "precision": pd.NA, "latest": pd.NaT, "latest_precision": pd.NA,
+                            "precision": pd.NA, "date_of": pd.NA, "earliest": pd.NaT, "earliest_precision": pd.NA,
+                            "latest": pd.NaT, "latest_precision": pd.NA,
                             "date_disputed": False, "event_ids": (), "dispute_ids": ()})
                 continue
-            first_key = mine.sort_values(["date", "event_id"])["_key"].iloc[0]
-            event = mine[mine["_key"] == first_key].sort_values(["date", "event_id"])
-            earliest, last = event.iloc[0], event.iloc[-1]
-            ids = tuple(event["event_id"])
-            dispute_ids = list(dict.fromkeys(event["dispute_id"].dropna()))
+            row = hit.iloc[0]
+            ids = tuple(row["accounts"])
+            accounts = events[events["event_id"].isin(ids)]
+            dispute_ids = list(dict.fromkeys(accounts["dispute_id"].dropna()))
             dispute_ids += [d for d in _claim_disputes(claims, ids) if d not in dispute_ids]
+            first_account = accounts.sort_values(["date", "event_id"]).iloc[0]
             out.append({
                 "milestone": m.key, "state": state, "found": True,
-                "date": earliest["date"], "precision": earliest["date_precision"],
-                "latest": last["date"], "latest_precision": last["date_precision"],
-                "date_disputed": event["date"].nunique() > 1,
+                "date": row["date"], "precision": row["date_precision"], "date_of": row.get("date_of", "occurred"),
+                "earliest": first_account["date"], "earliest_precision": first_account["date_precision"],
+                "latest": latest_possible(row, events), "latest_precision": "day",
+                "date_disputed": bool(row["dates_disputed"]),
                 "event_ids": ids, "dispute_ids": tuple(dispute_ids),
             })
     return pd.DataFrame(out)
 
 
 def cell_text(row: pd.Series) -> str:
-    """A cell of the 'who did what first' table: the date, or its disputed range, or 'not in the data'."""
+    """A cell of the 'who did what first' table: the date the book uses (marked when it is the
+    date of an announcement or a report, or disputed), or 'not in the data'."""
     if not row["found"]:
         return NOT_IN_DATA
-    if row["date_disputed"]:
-        return span(row["date"], row["precision"], row["latest"], row["latest_precision"], short=True) + " (disputed)"
-    return date_text(row["date"], row["precision"], short=True)
+    text = date_text(row["date"], row["precision"], short=True)
+    marks = [str(row["date_of"])] if str(row["date_of"]) in ("announced", "reported") else []
+    marks += ["disputed"] if row["date_disputed"] else []
+    return text + (f" ({'; '.join(marks)})" if marks else "")
 
 
 def first_of(rows: pd.DataFrame) -> list[str]:
@@ -271,16 +186,15 @@ def first_of(rows: pd.DataFrame) -> list[str]:
     found = rows[rows["found"]]
     if found.empty:
         return []
-    ends = [period_end(d, p) for d, p in zip(found["latest"], found["latest_precision"])]
-    settled_by = min(ends)
-    return [s for s, d in zip(found["state"], found["date"]) if d <= settled_by]
+    settled_by = min(found["latest"])
+    return [s for s, d in zip(found["state"], found["earliest"]) if d <= settled_by]
 
 
 def first_table(firsts_: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
     """Milestones as rows (each naming who was first), states as columns; every cell is text."""
     states = list(dict.fromkeys(firsts_["state"]))
     out = []
-    for m in MILESTONES:
+    for m in TURNS:
         rows = firsts_[firsts_["milestone"] == m.key]
         leaders = first_of(rows)
         who = names_text(country_name(s, countries) for s in leaders) if leaders else NOT_IN_DATA
@@ -295,8 +209,8 @@ def first_table(firsts_: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
 
 def milestone_rules() -> pd.DataFrame:
     """How each milestone of the 'first' table is read from the events table."""
-    return pd.DataFrame({"First …": [m.label for m in MILESTONES],
-                         "Counted from": [m.rule for m in MILESTONES]})
+    return pd.DataFrame({"First …": [m.label for m in TURNS],
+                         "Counted from": [m.rule for m in TURNS]})
 
 
 def leader(firsts_: pd.DataFrame, milestone: str) -> pd.Series | None:
@@ -333,7 +247,7 @@ def _pick_latest(rows: pd.DataFrame, state: str) -> pd.Series:
     # mirror figure, then the more confident source.
     ranked = rows.assign(
         _own=(rows["reporter"] != state).astype(int),
-        _conf=rows["confidence"].map(_CONFIDENCE).astype(int),
+        _conf=rows["confidence"].map(CONFIDENCE_RANK).astype(int),
     ).sort_values(["period_end", "period_start", "_own", "_conf", "trade_id"], ascending=[False, False, True, True, True])
     return ranked.iloc[0]
 
@@ -365,18 +279,12 @@ def latest_turnover(trade: pd.DataFrame, disputes: pd.DataFrame, states) -> pd.D
     return frame[columns].reset_index(drop=True)
 
 
-def money_text(value_usd: float, qualifier: str) -> str:
-    """'about US$ 1,700.0 million', 'more than US$ 1,000.0 million', 'US$ 545.2 million'."""
-    prefix = {"about": "about ", "at_least": "more than "}.get(qualifier, "")
-    return f"{prefix}US$ {value_usd / MILLION:,.1f} million"
-
-
 def figure_text(row: pd.Series, countries: pd.DataFrame, detail: bool = True) -> str:
     """One turnover figure with its period and whose figure it is; with `detail`, who reported it."""
     from .trade import period_label
 
     whose = country_name(row["reporter"], countries)
-    text = (f"{money_text(row['value_usd'], row['qualifier'])} in {period_label(row['period_start'], row['period_end'])}, "
+    text = (f"{money(row['value_usd'], row['qualifier'])} in {period_label(row['period_start'], row['period_end'])}, "
             f"by {whose}'s count")
     return text + (f", reported by {row['reported_by']}" if detail else "")
 
@@ -460,7 +368,7 @@ def borders(countries: pd.DataFrame, states) -> pd.DataFrame:
 
 
 def _events_text(n: int) -> str:
-    return f"{n:,} event" + ("" if n == 1 else "s")
+    return count(n, "event")
 
 
 def glance_table(summary: pd.DataFrame, borders_: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
@@ -514,6 +422,7 @@ def facts(package, states, takeover) -> dict:
         "has_no_events": bool(no_events),
         "no_event_names": names_text(no_events),
         "n_events": int(summary["events"].sum()),
+        "n_events_text": count(int(summary["events"].sum()), "event"),
         "has_events": bool(summary["events"].sum() > 0),
         "has_stance": len(with_events) >= 2,
     }
@@ -523,9 +432,9 @@ def facts(package, states, takeover) -> dict:
         negative = ranked[ranked["mean_stance"] < 0]
         out.update(
             most_engaged=names[top["state"]], most_engaged_mean=signed(top["mean_stance"]),
-            most_engaged_events=int(top["events"]),
+            most_engaged_events=int(top["events"]), most_engaged_events_text=count(int(top["events"]), "event"),
             least_engaged=names[bottom["state"]], least_engaged_mean=signed(bottom["mean_stance"]),
-            least_engaged_events=int(bottom["events"]),
+            least_engaged_events=int(bottom["events"]), least_engaged_events_text=count(int(bottom["events"]), "event"),
             n_negative=count_word(len(negative)), negative_names=names_text(names[s] for s in negative["state"]),
         )
         out["extremes_both_neighbours"] = flags.get(top["state"]) is True and flags.get(bottom["state"]) is True
@@ -540,7 +449,8 @@ def facts(package, states, takeover) -> dict:
         least = None
 
     first = firsts(events, disputes, states, takeover, package["claims"])
-    for key, name in (("talks", "talks"), ("envoy", "envoy"), ("delisting", "delisting"), ("visit", "visit")):
+    # Glue keys keep the names the prose has always used: talks for contact, envoy for accreditation.
+    for key, name in (("contact", "talks"), ("accreditation", "envoy"), ("delisting", "delisting"), ("visit", "visit")):
         row = leader(first, key)
         rows = first[(first["milestone"] == key)]
         out[f"has_first_{name}"] = row is not None
@@ -551,17 +461,20 @@ def facts(package, states, takeover) -> dict:
         if row is not None:
             out[f"first_{name}_state"] = names[row["state"]]
             out[f"first_{name}_date"] = date_text(row["date"], row["precision"])
+            out[f"first_{name}_when"] = when(row["date"], row["precision"], row["date_of"])
             if row["date_disputed"]:
-                out[f"first_{name}_span"] = span(row["date"], row["precision"], row["latest"], row["latest_precision"])
-    talks_leader, envoy_leader = leader(first, "talks"), leader(first, "envoy")
+                out[f"first_{name}_span"] = span(row["earliest"], row["earliest_precision"], row["latest"],
+                                                 row["latest_precision"])
+    talks_leader, envoy_leader = leader(first, "contact"), leader(first, "accreditation")
     out["talks_envoy_same"] = (talks_leader is not None and envoy_leader is not None
                                and talks_leader["state"] == envoy_leader["state"])
     # The state that waited longest for its first talks, when the data date them for all.
-    talks = first[(first["milestone"] == "talks") & first["found"]]
+    talks = first[(first["milestone"] == "contact") & first["found"]]
     out["has_last_talks"] = len(talks) == len(states) and len(talks) >= 2
     if out["has_last_talks"]:
         last = talks.sort_values(["date", "state"]).iloc[-1]
-        out.update(last_talks_state=names[last["state"]], last_talks_date=date_text(last["date"], last["precision"]))
+        out.update(last_talks_state=names[last["state"]], last_talks_date=date_text(last["date"], last["precision"]),
+                   last_talks_when=when(last["date"], last["precision"], last["date_of"]))
 
     latest = latest_turnover(package["trade"], disputes, states)
     full = latest[latest["kind"] == "full year"]

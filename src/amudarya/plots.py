@@ -14,6 +14,9 @@ matplotlib.use("Agg")  # no display on build machines
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .words import count as _count  # noqa: E402
+from .words import qualified, signed as _signed, spoken, verb  # noqa: E402
+
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
@@ -52,9 +55,10 @@ def _thousands(axis) -> None:
 
 
 def _fmt(value: float, decimals: int = 1) -> str:
-    # A bar worth less than one unit would read as 0.5 or 0.0; give it two more digits.
+    # A bar worth less than one unit would read as 0 at one decimal; give it two significant
+    # digits instead ('0.9', '0.45'), never padded zeros ('0.900').
     if 0 < abs(value) < 1:
-        decimals += 2
+        return spoken(value)
     return f"{value:,.{decimals}f}"
 
 
@@ -282,20 +286,9 @@ def _stance_axis(ax, label: str) -> None:
     ax.axhline(0, color="#999999", linewidth=0.8)
 
 
-def _signed(value: float, decimals: int = 1) -> str:
-    """'+1.2', '−0.5', '0.0' (no sign on zero, a true minus sign)."""
-    text = f"{value:+.{decimals}f}"
-    if float(text) == 0:
-        text = f"{0:.{decimals}f}"
-    return text.replace("-", "−")
-
-
-def _dodge(dates: pd.Series, stances: pd.Series, window_days: int = 30, band: float = 0.3,
-           step: float = 0.12) -> list[float]:
-    """Vertical offsets for points of one stance within `window_days` of each other, spread
-    evenly inside ±`band` of their stance, so that a busy month shows as a small column of
-    points instead of one blot and no point drifts toward the next stance."""
-    offsets = [0.0] * len(dates)
+def _clusters(dates: pd.Series, stances: pd.Series, window_days: int = 30) -> list[list[int]]:
+    """Positions of points at one stance within `window_days` of each other: they overlap on
+    the chart, which keeps every dot on its own level and says how many a cluster holds."""
     order = sorted(range(len(dates)), key=lambda i: (stances.iloc[i], dates.iloc[i]))
     clusters: list[list[int]] = []
     for i in order:
@@ -305,14 +298,7 @@ def _dodge(dates: pd.Series, stances: pd.Series, window_days: int = 30, band: fl
             last.append(i)
         else:
             clusters.append([i])
-    for cluster in clusters:
-        n = len(cluster)
-        if n == 1:
-            continue
-        gap = min(step, 2 * band / (n - 1))
-        for k, i in enumerate(cluster):
-            offsets[i] = (k - (n - 1) / 2) * gap
-    return offsets
+    return clusters
 
 
 def _place_labels(fig, ax, marks: pd.DataFrame, points, avoid=()) -> None:
@@ -395,12 +381,25 @@ def stance_timeline(
     colours = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(order)}
     groups = [g for g in order if g in present]
     stance = events["stance"].astype(float)
-    y = stance + pd.Series(_dodge(events["date"], stance), dtype=float)
+    # Every dot sits on its own stance level: the scale has only whole steps.
+    y = stance
     for g in groups:
         hit = events[colour_by] == g
         ax.scatter(events.loc[hit, "date"], y[hit], s=40, color=colours[g], edgecolor="white", linewidth=0.6,
-                   label=g, zorder=3)
+                   alpha=0.8, label=g, zorder=3)
+    # Dots that overlap (one level, within a month) are counted instead of pushed off their level.
+    counted = []
+    for cluster in _clusters(events["date"], stance):
+        if len(cluster) > 1:
+            dates = events["date"].iloc[cluster]
+            middle = dates.min() + (dates.max() - dates.min()) / 2
+            counted.append(ax.annotate(f"×{len(cluster)}", (middle, stance.iloc[cluster[0]]), xytext=(0, 7),
+                                       textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
+                                       color="#333333", zorder=4))
     handles, labels = ax.get_legend_handles_labels()
+    if counted:
+        handles.append(Line2D([], [], linestyle="none", marker="$×n$", markersize=11, color="#333333"))
+        labels.append("n events on one level within a month")
     range_lines = []
     if ranges is not None and not ranges.empty:
         for _, r in ranges.iterrows():
@@ -432,18 +431,26 @@ def stance_timeline(
                 level = r["stance"] + (0.36 if r["stance"] < 2 else -0.36)
                 xy += [(mdates.date2num(d), level) for d in r["dates"]]
         points = ax.transData.transform(xy)
-        _place_labels(fig, ax, marks, points, avoid=range_lines)
+        _place_labels(fig, ax, marks, points, avoid=range_lines + counted)
     _source_line(fig, source)
 
     counts = {s: int((stance == s).sum()) for s in sorted(STANCE_TICKS, reverse=True)}
     spread = "; ".join(f"{n} at {STANCE_TICKS[s]}" for s, n in counts.items() if n)
-    years = pd.DataFrame({"year": events["date"].dt.year, "stance": stance}).groupby("year")["stance"].agg(["mean", "size"])
+    # Counts and means in words are those of the events since the takeover, as in the text;
+    # the dots before it are only the run-up.
+    since = events["date"] >= takeover
+    years = (pd.DataFrame({"year": events.loc[since, "date"].dt.year, "stance": stance[since]})
+             .groupby("year")["stance"].agg(["mean", "size"]))
     by_year = "; ".join(f"{y} {_signed(r['mean'])} ({_count(int(r['size']), 'event')})" for y, r in years.iterrows())
     alt = (
-        f"Timeline chart: {title}. {_count(len(events), 'event')} from {first:%B %Y} to {last:%B %Y}, each placed "
+        f"Timeline chart: {title}. {_count(len(events), 'event')} from {first:%B %Y} to {last:%B %Y}, "
+        f"{int(since.sum()):,} of them since the takeover, each placed "
         f"by date and by stance on a scale from −2 (strong refusal) to +2 (strong engagement): {spread}. "
-        f"Mean stance by year: {by_year}. A dashed line marks the takeover ({takeover_label})."
+        f"Mean stance by year since the takeover: {by_year}. A dashed line marks the takeover ({takeover_label})."
     )
+    if counted:
+        alt += (f" {_count(len(counted), 'group')} of events on one level within a month "
+                f"{verb('carries', len(counted))} a label with its number of events.")
     if marks is not None and not marks.empty:
         alt += " Marked: " + "; ".join(
             f"{' '.join(m['text'].split())} ({_signed(m['stance'], 0)})" for _, m in marks.iterrows()) + "."
@@ -455,10 +462,6 @@ def stance_timeline(
 
 def _dot_area(events: pd.Series) -> pd.Series:
     return 12 + 9 * events.astype(float)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def stance_lines(
@@ -485,10 +488,17 @@ def stance_lines(
     for name in others + [highlight]:
         rows = data[data["name"] == name].sort_values("year")
         strong = name == highlight
-        ax.plot(rows["year"], rows["mean_stance"], color=colours[name], linewidth=3 if strong else 1.4,
-                alpha=1 if strong else 0.85, zorder=4 if strong else 2)
-        ax.scatter(rows["year"], rows["mean_stance"], s=_dot_area(rows["events"]), color=colours[name],
-                   edgecolor="white", linewidth=0.8, zorder=5 if strong else 3)
+        # A year resting on one event is a hollow dot and no line runs to or from it: one
+        # event's stance is not a trend.
+        firm = rows["events"] >= 2
+        for (_, a), (_, b) in zip(rows.iloc[:-1].iterrows(), rows.iloc[1:].iterrows()):
+            if a["events"] >= 2 and b["events"] >= 2 and b["year"] == a["year"] + 1:
+                ax.plot([a["year"], b["year"]], [a["mean_stance"], b["mean_stance"]], color=colours[name],
+                        linewidth=3 if strong else 1.4, alpha=1 if strong else 0.85, zorder=4 if strong else 2)
+        ax.scatter(rows.loc[firm, "year"], rows.loc[firm, "mean_stance"], s=_dot_area(rows.loc[firm, "events"]),
+                   color=colours[name], edgecolor="white", linewidth=0.8, zorder=5 if strong else 3)
+        ax.scatter(rows.loc[~firm, "year"], rows.loc[~firm, "mean_stance"], s=_dot_area(rows.loc[~firm, "events"]) + 20,
+                   facecolors="white", edgecolors=colours[name], linewidth=1.4, zorder=5 if strong else 3)
         last = rows.iloc[-1]
         ends.append([name, float(last["year"]), float(last["mean_stance"]), strong])
     # End labels nudged apart vertically so that states ending on the same value stay legible.
@@ -505,11 +515,14 @@ def stance_lines(
     _stance_axis(ax, "Mean stance of the year's events\n(project's coding)")
     ax.set_xlabel("Calendar year (2021: from the takeover on)")
     ax.set_title(title)
-    sizes = [1, 5, 15]
+    sizes = [5, 15]
     ax.legend(
-        [Line2D([], [], linestyle="", marker="o", color="#777777", markersize=_dot_area(pd.Series([n])).iloc[0] ** 0.5)
-         for n in sizes],
-        [_count(n, "event") for n in sizes], title="Dot area: events in the year", frameon=False, ncol=3,
+        [Line2D([], [], linestyle="", marker="o", markerfacecolor="white", color="#777777",
+                markersize=(_dot_area(pd.Series([1])).iloc[0] + 20) ** 0.5)]
+        + [Line2D([], [], linestyle="", marker="o", color="#777777", markersize=_dot_area(pd.Series([n])).iloc[0] ** 0.5)
+           for n in sizes],
+        ["1 event (hollow, not joined)"] + [_count(n, "event") for n in sizes],
+        title="Dot area: events in the year", frameon=False, ncol=3,
         loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=9, title_fontsize=9,
     )
     fig.tight_layout(rect=(0, 0.05, 1, 1))
@@ -521,7 +534,8 @@ def stance_lines(
             f"{int(r['year'])} {_signed(r['mean_stance'])} ({_count(int(r['events']), 'event')})" for _, r in rows.iterrows()))
     alt = (
         f"Line chart: {title}. Mean stance of each year's events on a scale from −2 (strong refusal) to +2 "
-        f"(strong engagement), {highlight} highlighted. " + "; ".join(parts) + "."
+        f"(strong engagement), {highlight} highlighted. " + "; ".join(parts) + ". A year resting on a single "
+        f"event is drawn as a hollow dot and not joined to the years beside it."
     )
     return Chart(figure=fig, alt=alt, title=title)
 
@@ -662,7 +676,7 @@ def period_bars(
     for name in panels:
         rows = data[data["panel"] == name]
         listed = "; ".join(
-            f"{r['period']} {_words(r['qualifier'])}{_fmt(r['value_m'])}"
+            f"{r['period']} {qualified(_fmt(r['value_m']), r['qualifier'])}"
             + (f" ({r['series'][0].lower() + r['series'][1:]})" if len(series_names) > 1 else "")
             for _, r in rows.iterrows()
         )
@@ -670,10 +684,6 @@ def period_bars(
     alt = (f"Chart of figures by period, each bar spanning the months it covers: {title}, in {value_axis}. "
            + ". ".join(parts) + ".")
     return Chart(figure=fig, alt=alt, title=title)
-
-
-def _words(qualifier) -> str:
-    return {"about": "about ", "at_least": "more than "}.get(qualifier, "")
 
 
 def stage_bars(
@@ -692,15 +702,17 @@ def stage_bars(
     """
     if data.empty:
         raise ValueError("stage_bars needs at least one row; a chapter with no data shows no chart")
-    units = list(dict.fromkeys(data["unit"]))
-    counts = [int((data["unit"] == u).sum()) for u in units]
+    # Panels: the `panel` column where given (a stock apart from movements), else one per unit.
+    data = data.assign(panel=data["panel"] if "panel" in data.columns else "Counted in " + data["unit"])
+    units = list(dict.fromkeys(data["panel"]))
+    counts = [int((data["panel"] == u).sum()) for u in units]
     foot = _source_height(source, 8.5) + (_source_height(note, 8.5) if note else 0) + 0.1
     height = 0.6 + sum(0.42 * c + 0.8 for c in counts) + foot
     fig, axes = plt.subplots(len(units), 1, figsize=(8.5, height), squeeze=False,
                              gridspec_kw={"height_ratios": [c + 1.2 for c in counts]})
     labels = []
     for i, (ax, unit) in enumerate(zip(axes[:, 0], units)):
-        rows = data[data["unit"] == unit].reset_index(drop=True)
+        rows = data[data["panel"] == unit].reset_index(drop=True)
         colour = PALETTE[i % len(PALETTE)]
         positions = list(range(len(rows)))[::-1]
         high_end = 0.0
@@ -716,9 +728,9 @@ def stage_bars(
         # The same bar thickness in every panel, however many bars it has.
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlim(0, high_end * 1.15 if high_end else 1)
-        ax.set_xlabel(unit)
+        ax.set_xlabel(rows["unit"].iloc[0])
         _thousands(ax.xaxis)
-        ax.set_title(f"Counted in {unit}", fontsize=10, fontweight="normal", loc="left")
+        ax.set_title(unit, fontsize=10, fontweight="normal", loc="left")
     top = _headline(fig, title)
     fig.tight_layout(rect=(0, foot / height, 1, 1 - top / height))
     # Widen each panel until its longest value label fits inside it.
@@ -735,9 +747,9 @@ def stage_bars(
     _source_line(fig, source)
     parts = []
     for unit in units:
-        rows = data[data["unit"] == unit]
-        parts.append(f"In {unit}: " + "; ".join(f"{r['label']}, {r['text']}" for _, r in rows.iterrows()))
-    alt = (f"Bar chart in {len(units)} panel{'s' if len(units) > 1 else ''}, one per unit, never added together: "
+        rows = data[data["panel"] == unit]
+        parts.append(f"{unit}: " + "; ".join(f"{r['label']}, {r['text']}" for _, r in rows.iterrows()))
+    alt = (f"Bar chart in {_count(len(units), 'panel')}, never added together: "
            f"{title}. " + ". ".join(parts) + ".")
     return Chart(figure=fig, alt=alt, title=title)
 

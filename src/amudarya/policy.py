@@ -8,27 +8,11 @@ its tables) and return small DataFrames or a dict of facts for the page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 
 from . import timeline as tl
 from .events import takeover as takeover_day
-
-# The turns the chapter dates, in the order a relationship usually takes them. Each is a test
-# on a timeline's rows. A "contact" is a meeting or visit coded as a step toward engagement:
-# meetings coded 0 are calls with third parties about Afghanistan (Washington, Moscow).
-Test = Callable[[pd.DataFrame], pd.Series]
-TURNS: dict[str, tuple[str, Test]] = {
-    "contact": (
-        "first contact with the Taliban side",
-        lambda t: t["event_type"].isin(["meeting", "visit"]) & (t["stance"] > 0),
-    ),
-    "visit": ("first visit", lambda t: t["event_type"] == "visit"),
-    "accreditation": ("first accreditation of Taliban envoys", lambda t: t["event_type"] == "accreditation"),
-    "delisting": ("removal of the Taliban from the banned list", lambda t: t["event_type"] == "delisting"),
-}
-
+from .words import verb
 
 # Why a disputed turn carries the date it does, in the chapter's words.
 BASIS_WORDS = {
@@ -44,27 +28,31 @@ def country_timeline(package, country: str) -> pd.DataFrame:
 
 
 def firsts(timeline: pd.DataFrame, takeover) -> pd.DataFrame:
-    """The first event of each turn on or after the takeover, oldest first.
+    """The first event of each of the policy turns (`timeline.POLICY_TURNS`) since the
+    takeover, oldest first.
 
-    Columns: turn, what, event_id, date, date_precision, day (date as text), elapsed (from the
-    takeover, in words), stance, summary, source_id, other_dates, dates_disputed, accounts.
-    Turns the data do not record are absent.
+    Columns: turn, what, event_id, date, date_precision, date_of, day (date as text), when
+    (the date with its preposition, and "announced" or "reported" where the date is of a
+    statement or a report), elapsed (from the takeover, in words), stance, summary, source_id,
+    other_dates, dates_disputed, accounts, basis. Turns the data do not record are absent.
     """
-    after = tl.since(timeline, takeover)
+    columns = ["turn", "what", "event_id", "date", "date_precision", "date_of", "day", "when", "elapsed", "stance",
+               "summary", "source_id", "other_dates", "dates_disputed", "accounts", "basis"]
+    found = tl.first_turns(timeline, takeover, tl.POLICY_TURNS)
     rows = []
-    for turn, (what, test) in TURNS.items():
-        hits = after[test(after).fillna(False).astype(bool)]
-        if hits.empty:
-            continue
-        first = hits.sort_values(["date", "event_id"]).iloc[0]
+    for _, first in found.iterrows():
+        date_of = first.get("date_of", "occurred")
+        date_of = "occurred" if pd.isna(date_of) else str(date_of)
         rows.append(
             {
-                "turn": turn,
-                "what": what,
+                "turn": first["turn"],
+                "what": tl.TURN[first["turn"]].what,
                 "event_id": first["event_id"],
                 "date": first["date"],
                 "date_precision": first["date_precision"],
+                "date_of": date_of,
                 "day": tl.date_text(first["date"], first["date_precision"]),
+                "when": tl.when(first["date"], first["date_precision"], date_of),
                 "elapsed": tl.elapsed_text(takeover, first["date"], first["date_precision"]),
                 "stance": int(first["stance"]),
                 "summary": first["summary"],
@@ -75,8 +63,6 @@ def firsts(timeline: pd.DataFrame, takeover) -> pd.DataFrame:
                 "basis": first["basis"],
             }
         )
-    columns = ["turn", "what", "event_id", "date", "date_precision", "day", "elapsed", "stance", "summary",
-               "source_id", "other_dates", "dates_disputed", "accounts", "basis"]
     return pd.DataFrame(rows, columns=columns).sort_values("date", kind="stable").reset_index(drop=True)
 
 
@@ -86,8 +72,9 @@ def firsts_table(firsts_: pd.DataFrame) -> pd.DataFrame:
         {
             "Turn": [w[:1].upper() + w[1:] for w in firsts_["what"]],
             "Date": [
-                day + (" (other sources: " + "; ".join(other) + ")" if other else "")
-                for day, other in zip(firsts_["day"], firsts_["other_dates"])
+                tl.date_cell(d, p, of) + (" (other sources: " + "; ".join(other) + ")" if other else "")
+                for d, p, of, other in zip(firsts_["date"], firsts_["date_precision"], firsts_["date_of"],
+                                           firsts_["other_dates"])
             ],
             "When": list(firsts_["elapsed"]),
             "What happened": firsts_["summary"],
@@ -132,8 +119,13 @@ def facts(package, country: str) -> dict:
         "has_opening_neutral": False,
         "country_code": country,
     }
-    for turn in TURNS:
+    for turn in tl.POLICY_TURNS:
         out[f"has_{turn}"] = False
+    around = tl.around(whole, taken)
+    out["has_around"] = not around.empty
+    if not around.empty:
+        out["around_sentence"] = (f"{tl.count(len(around), 'more event')} {verb('is', len(around))} dated only to "
+                                  f"{tl.date_text(taken, 'month')}, the month of the takeover, without a day.")
     # A listing coded as refusal is a listing of the Taliban; other listings (a domestic party
     # banned as extremist) are coded 0 and are not this chapter's background.
     listings = earlier[(earlier["event_type"] == "listing") & (earlier["stance"] < 0)]
@@ -156,7 +148,9 @@ def facts(package, country: str) -> dict:
         n_refusing=int((after["stance"] < 0).sum()),
         mean_stance=float(after["stance"].astype(float).mean()),
     )
+    out["stance_split"] = stance_split(out["n_engaging"], out["n_neutral"], out["n_refusing"])
     out["share_engaging"] = out["n_engaging"] / out["n_events"]
+    out["n_events_text"] = tl.count(out["n_events"], "event")
 
     turns = firsts(whole, taken)
     for _, row in turns.iterrows():
@@ -167,7 +161,11 @@ def facts(package, country: str) -> dict:
             f"{t}_date": f"{row['date']:%Y-%m-%d}",
             f"{t}_after": row["elapsed"],
             f"{t}_summary": row["summary"],
+            f"{t}_when": row["when"],
+            f"{t}_date_of": row["date_of"],
         })
+    sentences = turn_sentences(turns, out["country_name"])
+    out.update({f"{t}_sentence": text for t, text in sentences.items()})
     if not turns.empty:
         out["has_turns"] = True
         out["turns_in_order"] = tl.join_words(
@@ -189,7 +187,8 @@ def facts(package, country: str) -> dict:
     out["has_trade"] = not trade.empty
     if not trade.empty:
         first = trade.iloc[0]
-        out.update(n_trade=len(trade), first_trade_day=tl.date_text(first["date"], first["date_precision"]),
+        out.update(n_trade=len(trade), n_trade_text=f"{len(trade):,} of the events {verb('belongs', len(trade))}",
+                   first_trade_day=tl.date_text(first["date"], first["date_precision"]),
                    first_trade_summary=first["summary"])
 
     years = tl.by_year(after)
@@ -203,10 +202,58 @@ def facts(package, country: str) -> dict:
         out.update(opening_neutral=len(opening), opening_kinds=tl.commonest_kinds(opening))
     out.update(first_year=int(first["year"]), first_year_mean=float(first["mean_stance"]),
                first_year_events=int(first["events"]), last_year=int(last["year"]),
-               last_year_mean=float(last["mean_stance"]), last_year_events=int(last["events"]))
+               last_year_mean=float(last["mean_stance"]), last_year_events=int(last["events"]),
+               first_year_events_text=tl.count(int(first["events"]), "event"),
+               last_year_events_text=tl.count(int(last["events"]), "event"))
     if len(years) > 1:
         out["has_year_change"] = True
         out["direction"] = _direction(out["first_year_mean"], out["last_year_mean"])
+    return out
+
+
+def stance_split(engaging: int, neutral: int, refusing: int) -> str:
+    """'22 events lean toward engagement, 1 is neutral and 7 lean toward refusal'."""
+    return tl.join([
+        f"{tl.count(engaging, 'event')} {verb('leans', engaging)} toward engagement",
+        f"{neutral:,} {verb('is', neutral)} neutral",
+        f"{refusing:,} {verb('leans', refusing)} toward refusal",
+    ])
+
+
+# What the prose adds when a turn's date is the date of a statement or of a report.
+_DATE_OF_CAVEAT = {
+    "announced": "the date is that of the announcement, not necessarily of the step itself",
+    "reported": "the date is that of a report, not of the step itself",
+}
+
+
+def turn_sentences(turns: pd.DataFrame, country_name: str) -> dict[str, str]:
+    """One sentence per turn, no stronger than its source: a date that is the date of an
+    announcement reads "was announced on", and a visit that was also the first contact is not
+    said to have "followed" it."""
+    out = {}
+    by_turn = {row["turn"]: row for _, row in turns.iterrows()}
+    for turn, row in by_turn.items():
+        of = row["date_of"]
+        if of in _DATE_OF_CAVEAT:
+            subject = {
+                "contact": "The first contact with the Taliban side",
+                "visit": "The first visit the data record",
+                "accreditation": "The first accreditation of envoys appointed by the Taliban",
+                "delisting": f"{country_name}'s removal of the Taliban from its list of banned organisations",
+            }[turn]
+            text = f"{subject} was {row['when']}, {row['elapsed']}; {_DATE_OF_CAVEAT[of]}."
+        elif turn == "visit" and "contact" in by_turn and by_turn["contact"]["event_id"] == row["event_id"]:
+            text = "That first contact was also the first visit the data record."
+        else:
+            text = {
+                "contact": f"The first contact with the Taliban side came {row['when']}, {row['elapsed']}.",
+                "visit": f"The first visit the data record came {row['when']}, {row['elapsed']}.",
+                "accreditation": f"Envoys appointed by the Taliban were first accepted {row['when']}, {row['elapsed']}.",
+                "delisting": f"{country_name} took the Taliban off its list of banned organisations {row['when']}, "
+                             f"{row['elapsed']}.",
+            }[turn]
+        out[turn] = text
     return out
 
 
@@ -234,25 +281,14 @@ def chart_rows(timeline: pd.DataFrame, takeover) -> pd.DataFrame:
     return tl.since(timeline, start).reset_index(drop=True)
 
 
-def _short_date(date, precision: str) -> str:
-    date = pd.Timestamp(date)
-    return {"day": f"{date.day} {date:%b %Y}", "month": f"{date:%b %Y}"}.get(precision, f"{date:%Y}")
-
-
 def chart_marks(firsts_: pd.DataFrame) -> pd.DataFrame:
     """Labels for the turns on the chart: date, stance, text (short, with the date). Turns that
     fall on one event (a first contact that was also the first visit) share one label."""
-    short = {
-        "contact": "first contact",
-        "visit": "first visit",
-        "accreditation": "envoys accredited",
-        "delisting": "off the banned list",
-    }
     rows = []
     for event_id, group in firsts_.groupby("event_id", sort=False):
         first = group.iloc[0]
-        what = " and ".join(short[t] for t in group["turn"])
-        text = f"{what[:1].upper() + what[1:]}\n{_short_date(first['date'], first['date_precision'])}"
+        what = " and ".join(tl.TURN[t].short for t in group["turn"])
+        text = f"{what[:1].upper() + what[1:]}\n{tl.date_cell(first['date'], first['date_precision'], first['date_of'], short=True)}"
         if first["dates_disputed"]:
             text += "\n(date disputed)"
         rows.append({"date": first["date"], "stance": first["stance"], "text": text})

@@ -18,10 +18,11 @@ from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from .plots import Chart, plt
+from .words import count
 
 # Output metadata key the runner reads to move alt text into the cell's metadata,
-# the only place myst-nb takes an image's alt text from.
-ALT_KEY = "amudarya"
+# the only place myst-nb takes an image's alt text from; the runner defines it.
+from .runner import ALT_KEY  # noqa: E402
 
 
 def show_chart(chart: Chart) -> None:
@@ -189,7 +190,7 @@ def offer_downloads(tables: dict[str, pd.DataFrame]) -> None:
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
         frame.to_csv(path, index=False, date_format="%Y-%m-%d")
-        rows = f"{len(frame)} row" + ("" if len(frame) == 1 else "s")
+        rows = count(len(frame), "row")
         links.append(f"- {{download}}`{name}.csv <downloads/{out.stem}/{name}.csv>` ({rows})")
     links.append(f"- {{download}}`the executed notebook <{out.name}>` (code and outputs, for Jupyter)")
     display(Markdown("\n".join(links)))

@@ -13,8 +13,8 @@ import pandas as pd
 
 from . import timeline as tl
 from .events import takeover as takeover_day
+from .words import count, ordinal_word, verb
 
-_ORDINALS = ["", "second ", "third ", "fourth ", "fifth ", "sixth ", "seventh ", "eighth ", "ninth "]
 
 
 def validate_peers(country: str, peers) -> list[str]:
@@ -124,9 +124,9 @@ def _rank_words(position: int, total: int) -> str:
     """1 of 5 -> 'the lowest', 2 of 5 -> 'the second lowest', 5 of 5 -> 'the highest'."""
     if position == total:
         return "the highest"
-    if position - 1 < len(_ORDINALS):
-        return f"the {_ORDINALS[position - 1]}lowest"
-    return f"number {position} from the lowest"
+    if position == 1:
+        return "the lowest"
+    return f"the {ordinal_word(position)} lowest"
 
 
 def facts(package, country: str, peers: list[str]) -> dict:
@@ -169,6 +169,7 @@ def facts(package, country: str, peers: list[str]) -> dict:
     peer_rows = pd.concat([state_timeline(package, p) for p in peers], ignore_index=True)
     out.update(
         n_events=len(mine),
+        n_events_text=count(len(mine), "event"),
         mean_stance=float(mine["stance"].astype(float).mean()),
         n_compared=len(table),
         rank_words=_rank_words(int(table.index[table["state"] == country][0]) + 1, len(table)),
@@ -176,6 +177,7 @@ def facts(package, country: str, peers: list[str]) -> dict:
     if not peer_rows.empty:
         out["peers_mean"] = float(peer_rows["stance"].astype(float).mean())
         out["n_peer_events"] = len(peer_rows)
+        out["n_peer_events_text"] = count(len(peer_rows), "event")
 
     shown: list[str] = []
     refused = refusals(mine)
@@ -186,6 +188,8 @@ def facts(package, country: str, peers: list[str]) -> dict:
         out.update(
             has_refusals=True,
             n_refusals=len(refused),
+            refusals_of_text=f"{len(refused):,} of the {count(len(mine), 'event')} ({len(refused) / len(mine):.0%}) "
+                             f"{verb('leans', len(refused))} toward refusal",
             share_refusals=len(refused) / len(mine),
             first_refusal_day=tl.date_text(first["date"], first["date_precision"]),
             first_refusal_summary=first["summary"],
@@ -203,6 +207,8 @@ def facts(package, country: str, peers: list[str]) -> dict:
         out.update(
             has_moves=True,
             n_moves=len(moved),
+            n_moves_text=f"{count(len(moved), 'event')} {verb('leans', len(moved))}",
+            moves_of_text=f"{len(moved):,} of its events {verb('leans', len(moved))}",
             first_move_day=tl.date_text(first["date"], first["date_precision"]),
             first_move_after=tl.elapsed_text(taken, first["date"], first["date_precision"]),
             first_move_summary=first["summary"],

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .words import CONFIDENCE_RANK, count, date_phrase, date_text, qualified
+
 # ---------------------------------------------------------------------------
 # Who counts as kin: the `kin_of` column of the people table, and the words for them in the
 # countries table. Nothing here knows a state's people or programme by name.
@@ -125,6 +127,11 @@ def when(row: pd.Series, short: bool = False) -> str:
             if start.year == date.year:
                 return f"{start:{month}}–{date:{month} %Y}"
             return f"{start:{month} %Y}–{date:{month} %Y}"
+        # A period's end known only to the month or year is shown to that precision, never
+        # as a day the source does not give.
+        end_precision = row.get("date_precision", "day")
+        if end_precision != "day":
+            return f"{date_text(start, 'day', short)} to {date_text(date, end_precision, short)}"
         if (start.year, start.month) == (date.year, date.month):
             return f"{start.day}–{date.day} {date:{month} %Y}"
         return f"{start.day} {start:{month}} – {date.day} {date:{month} %Y}"
@@ -141,7 +148,7 @@ def count_text(value: float, value_high=None, qualifier: str = "exact") -> str:
     text = f"{value:,.0f}"
     if value_high is not None and pd.notna(value_high) and value_high != value:
         text += f"–{value_high:,.0f}"
-    return {"about": "about ", "at_least": "more than "}.get(qualifier, "") + text
+    return qualified(text, qualifier)
 
 
 # ---------------------------------------------------------------------------
@@ -167,9 +174,8 @@ def _precision_rank(row) -> int:
 
 def _best(rows: pd.DataFrame) -> pd.Series:
     """The row to date a figure by: the most precisely dated, then the most confident."""
-    conf = {"high": 3, "medium": 2, "low": 1}
-    ranked = rows.assign(_p=rows.apply(_precision_rank, axis=1), _c=rows["confidence"].map(conf))
-    return ranked.sort_values(["_p", "_c", "record_id"], ascending=[False, False, True]).iloc[0]
+    ranked = rows.assign(_p=rows.apply(_precision_rank, axis=1), _c=rows["confidence"].map(CONFIDENCE_RANK))
+    return ranked.sort_values(["_p", "_c", "record_id"], ascending=[False, True, True]).iloc[0]
 
 
 def _figure(rows: pd.DataFrame, value: float, high: float | None, spans: bool, dispute_id=None) -> dict:
@@ -193,6 +199,7 @@ def _figure(rows: pd.DataFrame, value: float, high: float | None, spans: bool, d
         "when": when_long,
         "when_short": when_short,
         "date": anchor["date"],
+        "date_precision": anchor["date_precision"],
         "start": anchor["period_start"] if pd.notna(anchor["period_start"]) else anchor["date"],
         "country": anchor["country"],
         "origin": anchor["origin"],
@@ -260,7 +267,8 @@ def stage_figures(kin: pd.DataFrame, people: pd.DataFrame, disputes: pd.DataFram
             found.append(_figure(members, float(members["value"].iloc[0]),
                                  None if pd.isna(high) else float(high), False))
         figures.extend(f for f in found if not any(_contains(o, f) for o in found if o is not f))
-    columns = ["measure", "unit", "value", "value_high", "qualifier", "spans", "when", "when_short", "date", "start",
+    columns = ["measure", "unit", "value", "value_high", "qualifier", "spans", "when", "when_short", "date",
+               "date_precision", "start",
                "country", "origin", "dispute_id", "disputed", "record_ids", "source_ids"]
     frame = pd.DataFrame(figures, columns=columns)
     if frame.empty:
@@ -300,18 +308,31 @@ def stage_chart_title(facts: dict, origin_name: str) -> str:
     return f"{label[:1].upper()}{label[1:]} from {origin_name}: from promise to arrival"
 
 
+# A stock (how many are still there) is not a stage of a move: it gets its own panel.
+STOCKS = ("remaining",)
+
+
 def stage_chart_data(figures: pd.DataFrame, country: str, countries: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows for plots.stage_bars: label ('Places offered, Aug 2021'), unit, value, value_high, text."""
+    """Rows for plots.stage_bars: label ('Places offered, Aug 2021'), unit, panel, value,
+    value_high, text. Movements are in one panel per unit, oldest first; estimates of how many
+    remain are a stock, not a movement, and have a panel of their own."""
     if figures.empty:
-        return pd.DataFrame(columns=["label", "unit", "value", "value_high", "text"])
+        return pd.DataFrame(columns=["label", "unit", "panel", "value", "value_high", "text"])
+    figures = figures.assign(_stock=figures["measure"].isin(STOCKS),
+                             _unit=figures["unit"].map({u: i for i, u in enumerate(UNITS)}))
+    figures = figures.sort_values(["_stock", "_unit", "date"], kind="stable")
     labels = [f"{stage_label(f, country, countries)}, {f['when_short']}" for _, f in figures.iterrows()]
     texts = [count_text(f["value"], f["value_high"], f["qualifier"]) + (" (disputed)" if f["disputed"] else "")
              for _, f in figures.iterrows()]
+    panels = [f"Estimates of how many remain (a stock at a date, not a movement), in {u}" if stock
+              else f"Movements and promises, in {u}, oldest first"
+              for u, stock in zip(figures["unit"], figures["_stock"])]
     return pd.DataFrame({
         "label": labels,
-        "unit": figures["unit"],
-        "value": figures["value"].astype(float),
-        "value_high": figures["value_high"],
+        "unit": list(figures["unit"]),
+        "panel": panels,
+        "value": list(figures["value"].astype(float)),
+        "value_high": list(figures["value_high"]),
         "text": texts,
     })
 
@@ -426,6 +447,8 @@ def _figure_facts(figures: pd.DataFrame, takeover: pd.Timestamp, events: pd.Data
             latest = rows.sort_values("date").iloc[-1]
             facts[key] = float(latest["value"])
             facts[f"{key}_text"] = count_text(latest["value"], latest["value_high"], latest["qualifier"])
+            if stage == "died":
+                facts[f"{key}_count"] = qualified(count(int(latest["value"]), "death"), latest["qualifier"])
             facts[f"{key}_when"] = latest["when"]
             facts[f"{key}_on"] = on(latest["when"])
             facts[f"{key}_where"] = country_names(latest["country"])
@@ -446,7 +469,8 @@ def _figure_facts(figures: pd.DataFrame, takeover: pd.Timestamp, events: pd.Data
     facts["has_none_arrived_reported"] = not nobody.empty
     if not nobody.empty:
         latest_zero = nobody.sort_values("date").iloc[-1]
-        facts["none_arrived_on"] = on(latest_zero["when"])
+        # The source's own date, not the period its zero covers.
+        facts["none_arrived_on"] = date_phrase(latest_zero["date"], latest_zero["date_precision"])
     if not before.empty:
         last = before.sort_values("date").iloc[-1]
         facts["arrived_before_text"] = count_text(last["value"], last["value_high"], last["qualifier"])
@@ -597,6 +621,16 @@ def _unhcr_facts(unhcr: pd.DataFrame, takeover: pd.Timestamp) -> dict:
             takeover_year=takeover.year,
         )
         facts["refugees_rose_at_takeover"] = facts["refugees_takeover_year"] > facts["refugees_before_takeover"]
+        # Refugees are one of UNHCR's counts: the sentence gives asylum-seekers beside them, so
+        # that a flat refugee count is not read as a takeover that changed nothing.
+        text = (f"At the end of {takeover.year - 1} UNHCR counted {facts['refugees_before_takeover']:,} Afghan "
+                f"refugees, a year later {facts['refugees_takeover_year']:,}")
+        asylum = "asylum_seekers" in stocks.columns
+        if asylum and pd.notna(before["asylum_seekers"].iloc[0]) and pd.notna(after["asylum_seekers"].iloc[0]):
+            a0, a1 = int(before["asylum_seekers"].iloc[0]), int(after["asylum_seekers"].iloc[0])
+            text += f"; asylum-seekers went from {a0:,} to {a1:,}"
+            facts["refugees_rose_at_takeover"] = facts["refugees_rose_at_takeover"] or a1 > a0
+        facts["takeover_counts_text"] = text + "."
     if facts["has_oip"]:
         oip = stocks.dropna(subset=["other_in_need_of_protection"])
         if oip.empty:

@@ -19,9 +19,12 @@ from -2 (strong refusal) to +2 (strong engagement); it is not a measurement.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
+
+from .words import CONFIDENCE_RANK, count, date_phrase, date_text, indefinite, join, signed  # noqa: F401 (re-exported)
 
 # Words for each stance score, for axes and tables. The ends and the middle are the data
 # package's own words; the two steps between are the book's.
@@ -77,7 +80,6 @@ KIND_PLURALS = {
     "symbolic": "symbolic acts",
 }
 
-_CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
 _ACCOUNT_SUFFIX = re.compile(r"-[a-z]$")
 
 
@@ -86,14 +88,6 @@ def stance_text(value: int) -> str:
     value = int(value)
     sign = "+" if value > 0 else "−" if value < 0 else ""
     return f"{sign}{abs(value)} {STANCE_WORDS[value]}"
-
-
-def signed(value: float, decimals: int = 1) -> str:
-    """'+1.2', '−0.5', '0.0': a sign on everything but zero, and a true minus."""
-    text = f"{value:+.{decimals}f}"
-    if float(text) == 0:
-        text = f"{0:.{decimals}f}"
-    return text.replace("-", "−")
 
 
 def stance_definition(descriptor: dict) -> str:
@@ -129,18 +123,6 @@ def thread_names(descriptor: dict) -> list[str]:
     raise KeyError("data/datapackage.json gives no list of threads for events")
 
 
-def date_text(date, precision: str, short: bool = False) -> str:
-    """A date as precise as the source: '26 September 2021', 'June 2024', '2005';
-    `short` abbreviates the month ('26 Sep 2021') for tables."""
-    date = pd.Timestamp(date)
-    month = "%b" if short else "%B"
-    if precision == "year":
-        return f"{date:%Y}"
-    if precision == "month":
-        return f"{date:{month} %Y}"
-    return f"{date.day} {date:{month} %Y}"
-
-
 def period_end(date, precision: str) -> pd.Timestamp:
     """The last day the dated period covers (the day itself, its month or its year)."""
     date = pd.Timestamp(date)
@@ -151,39 +133,30 @@ def period_end(date, precision: str) -> pd.Timestamp:
     return date
 
 
-def join_words(items: Iterable[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+join_words = join
 
 
 def elapsed_text(start, date, precision: str, what: str = "the takeover") -> str:
     """How long after `start` (called `what`) an event came, as precisely as its date allows:
     '3 days after the takeover', 'in the month of the takeover', 'about 13 months after the takeover'."""
     start, date = pd.Timestamp(start), pd.Timestamp(date)
-
-    def plural(n: int, unit: str) -> str:
-        return f"{n} {unit}" + ("" if n == 1 else "s")
-
     if precision == "day":
         days = (date - start).days
         if days == 0:
             return f"on the day of {what}"
         if 0 < days < 45:
-            return f"{plural(days, 'day')} after {what}"
+            return f"{count(days, 'day')} after {what}"
         if -45 < days < 0:
-            return f"{plural(-days, 'day')} before {what}"
+            return f"{count(-days, 'day')} before {what}"
     if precision == "year":
         years = date.year - start.year
         if years == 0:
             return f"in the year of {what}"
-        return f"about {plural(abs(years), 'year')} {'after' if years > 0 else 'before'} {what}"
+        return f"about {count(abs(years), 'year')} {'after' if years > 0 else 'before'} {what}"
     months = (date.year - start.year) * 12 + (date.month - start.month)
     if months == 0:
         return f"in the month of {what}"
-    return f"about {plural(abs(months), 'month')} {'after' if months > 0 else 'before'} {what}"
+    return f"about {count(abs(months), 'month')} {'after' if months > 0 else 'before'} {what}"
 
 
 def event_key(events: pd.DataFrame) -> pd.Series:
@@ -210,7 +183,7 @@ def one_per_event(events: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFrame:
     frame["_key"] = event_key(frame)
     preferred = set(disputes["preferred_id"].dropna())
     frame["_rank"] = [
-        (0 if eid in preferred else 1, _CONFIDENCE_RANK.get(conf, 3))
+        (0 if eid in preferred else 1, CONFIDENCE_RANK.get(conf, 3))
         for eid, conf in zip(frame["event_id"], frame["confidence"])
     ]
     frame = frame.sort_values(["_key", "_rank", "date", "event_id"])
@@ -242,14 +215,102 @@ def _period_ends(events: pd.DataFrame) -> pd.Series:
 
 
 def since(events: pd.DataFrame, day) -> pd.DataFrame:
-    """Events that may have happened on or after `day`: a month- or year-dated event counts
-    when its month or year reaches that day (August 2021 counts from 15 August 2021)."""
-    return events[_period_ends(events) >= pd.Timestamp(day)]
+    """Events that certainly fall on or after `day`: the whole of an event's dated period
+    (its day, month or year) must start on or after it. This is the book's one rule for
+    "since the takeover" (data/README.md, *Which events count as "since the takeover"*): an
+    event dated only "August 2021" may precede 15 August 2021 and is not counted."""
+    return events[events["date"] >= pd.Timestamp(day)]
+
+
+def since_takeover(events: pd.DataFrame, takeover) -> pd.DataFrame:
+    """`since` the takeover day, the rule every page counts by."""
+    return since(events, takeover)
+
+
+def around(events: pd.DataFrame, day) -> pd.DataFrame:
+    """Events whose dated period contains `day` but starts before it (an event dated only to
+    the month of the takeover): neither before nor since it."""
+    return events[(events["date"] < pd.Timestamp(day)) & (_period_ends(events) >= pd.Timestamp(day))]
 
 
 def before(events: pd.DataFrame, day) -> pd.DataFrame:
     """Events whose whole dated period lies before `day`."""
     return events[_period_ends(events) < pd.Timestamp(day)]
+
+
+# ---------------------------------------------------------------------------
+# The turns: the milestones every page dates, defined once.
+
+
+@dataclass(frozen=True)
+class Turn:
+    key: str
+    label: str  # the overview's row label
+    what: str  # the policy chapter's words: "first contact with the Taliban side"
+    short: str  # a chart label: "first contact"
+    rule: str  # how the data show it, for the reader
+    select: Callable[[pd.DataFrame], pd.Series]
+
+
+# A "contact" is a meeting or visit coded as a step toward engagement: meetings coded 0 are
+# calls with third parties about Afghanistan (Washington, Moscow).
+TURNS = (
+    Turn("contact", "Meeting or visit scored as engagement", "first contact with the Taliban side",
+         "first contact", "a meeting or visit the data code as engagement (stance above zero)",
+         lambda e: e["event_type"].isin(["meeting", "visit"]) & (e["stance"] > 0)),
+    Turn("visit", "Official visit, either way", "first visit", "first visit",
+         "an event of type visit; the data do not record which way the delegation travelled",
+         lambda e: e["event_type"] == "visit"),
+    Turn("accreditation", "Taliban envoy accepted", "first accreditation of Taliban envoys", "envoys accredited",
+         "an event of type accreditation", lambda e: e["event_type"] == "accreditation"),
+    Turn("delisting", "Taliban off the banned list", "removal of the Taliban from the banned list",
+         "off the banned list", "an event of type delisting", lambda e: e["event_type"] == "delisting"),
+    Turn("trade", "Step on trade", "first step on trade", "first trade step",
+         "an event of the trade thread coded as engagement",
+         lambda e: (e["thread"] == "trade") & (e["stance"] > 0)),
+    Turn("infrastructure", "Energy or rail project", "first energy or rail project", "first energy or rail project",
+         "an energy or rail event coded as engagement",
+         lambda e: e["event_type"].isin(["energy", "rail"]) & (e["stance"] > 0)),
+)
+TURN = {t.key: t for t in TURNS}
+# The turns of one state's policy, in the order a relationship usually takes them.
+POLICY_TURNS = ("contact", "visit", "accreditation", "delisting")
+
+
+def first_turns(timeline: pd.DataFrame, takeover, keys=None) -> pd.DataFrame:
+    """The first event (a row of `one_per_event`) of each turn since the takeover, in the order
+    of `keys` (default: every turn); turns the data do not record are absent. Adds `turn`."""
+    after = since_takeover(timeline, takeover)
+    rows = []
+    for key in keys or [t.key for t in TURNS]:
+        hits = after[TURN[key].select(after).fillna(False).astype(bool)]
+        if hits.empty:
+            continue
+        rows.append(hits.sort_values(["date", "event_id"]).iloc[0].copy().rename(None))
+        rows[-1]["turn"] = key
+    if not rows:
+        return pd.DataFrame(columns=[*timeline.columns, "turn"])
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def latest_possible(row: pd.Series, events: pd.DataFrame) -> pd.Timestamp:
+    """The last day an event may have happened on, over every account of it."""
+    accounts = events[events["event_id"].isin(row["accounts"])]
+    return max(period_end(d, p) for d, p in zip(accounts["date"], accounts["date_precision"]))
+
+
+def when(date, precision: str, date_of: str = "occurred") -> str:
+    """A turn's date as the prose states it, no stronger than the source: 'on 7 October 2021',
+    'in March 2022', 'announced on 17 April 2023', 'reported in September 2021'."""
+    phrase = date_phrase(date, precision)
+    prefix = {"announced": "announced ", "reported": "reported "}.get(str(date_of), "")
+    return prefix + phrase
+
+
+def date_cell(date, precision: str, date_of: str = "occurred", short: bool = False) -> str:
+    """A date for a table: '26 Sep 2021', '26 Sep 2021 (announced)'."""
+    text = date_text(date, precision, short)
+    return text + (f" ({date_of})" if str(date_of) in ("announced", "reported") else "")
 
 
 def all_accounts(timeline: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -309,7 +370,7 @@ def readable(timeline: pd.DataFrame, sources: pd.DataFrame, link=None) -> pd.Dat
     by_id = sources.set_index("source_id")
     dates = []
     for _, row in timeline.iterrows():
-        text = date_text(row["date"], row["date_precision"])
+        text = date_cell(row["date"], row["date_precision"], row.get("date_of", "occurred"))
         if row["other_dates"]:
             text += " (other sources: " + "; ".join(row["other_dates"]) + ")"
         dates.append(text)
@@ -353,7 +414,7 @@ def _one(kind: str) -> str:
                 "accreditations of envoys": "accreditation of envoys",
                 "listings as a terrorist group": "listing as a terrorist group",
                 "removals from the banned list": "removal from the banned list"}.get(plural, plural[:-1])
-    return ("an " if singular[0] in "aeiou" else "a ") + singular
+    return indefinite(singular)
 
 
 def commonest_kinds(timeline: pd.DataFrame, n: int = 3) -> str:

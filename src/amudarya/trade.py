@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .words import QUALIFIER_WORDS, join, money
+
 MILLION = 1_000_000
 
 
@@ -287,8 +289,8 @@ def latest(series_: pd.DataFrame, flow: str) -> pd.Series | None:
 
 def like_for_like(series_: pd.DataFrame) -> dict | None:
     """The most recent figure that has a figure for the same span one year earlier (January-June
-    against January-June, a year against a year), turnover first, else exports, else imports;
-    exact figures are preferred to rounded ones and lower bounds.
+    against January-June, a year against a year) from the same reporting body, turnover first,
+    else exports, else imports; exact figures are preferred to rounded ones and lower bounds.
 
     Returns {flow, now (row), before (row), change (fraction)} or None when no pair exists.
     """
@@ -299,8 +301,11 @@ def like_for_like(series_: pd.DataFrame) -> dict | None:
         for flow in FLOW_ORDER:
             rows = pool[pool["flow"] == flow].sort_values(["period_end", "months"], ascending=False)
             for _, now in rows.iterrows():
+                # Only the same reporting body's figures: two ministries' counts differ in what
+                # they count, so a change between them would be an artefact.
                 before = rows[(rows["period_start"] == now["period_start"] - one_year)
-                              & (rows["period_end"] == now["period_end"] - one_year)]
+                              & (rows["period_end"] == now["period_end"] - one_year)
+                              & (rows["reported_by"] == now["reported_by"])]
                 if not before.empty:
                     before = before.sort_values("trade_id").iloc[0]
                     return {"flow": flow, "now": now, "before": before,
@@ -332,16 +337,20 @@ def products(trade: pd.DataFrame, reporter: str, partner: str, disputes: pd.Data
 
         trade = trade[~set_aside(trade, "trade_id", disputes)]
     rows = trade[(trade["reporter"] == reporter) & (trade["partner"] == partner)
-                 & (trade["flow"] != "target") & (trade["product"] != "all") & trade["period_end"].notna()]
+                 & (trade["flow"] != "target") & (trade["product"] != "all")]
     rows = rows.sort_values(["period_start", "period_end", "flow", "product", "trade_id"])
-    return _with_periods(rows).reset_index(drop=True)
+    dated = _with_periods(rows[rows["period_end"].notna()])
+    # A figure the source gives for no period (a share "in general") is shown as such, never
+    # placed in a period the source does not name.
+    undated = rows[rows["period_end"].isna()].assign(months=pd.NA, period=NO_PERIOD)
+    return pd.concat([dated, undated], ignore_index=True) if not undated.empty else dated.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------
 # Words and tables for the page
 
 
-QUALIFIER_WORDS = {"exact": "", "about": "about ", "at_least": "more than "}
+NO_PERIOD = "no period given by the source"
 FLOW_WORDS = {"turnover": "turnover", "export": "exports", "import": "imports"}
 
 
@@ -351,6 +360,8 @@ def money_text(value_usd: float, qualifier: str = "exact", currency: str = "USD"
 
     if rate is not None:
         return amount_text(rate.convert(value_usd), rate.currency, qualifier)
+    if currency == "USD":
+        return money(value_usd, qualifier)
     return amount_text(value_usd, currency, qualifier)
 
 
@@ -438,7 +449,7 @@ def targets_table(targets_: pd.DataFrame) -> pd.DataFrame:
 def products_table(products_: pd.DataFrame, reporter_name: str, partner_name: str) -> pd.DataFrame:
     def amount(row):
         if pd.notna(row["value_usd"]):
-            return QUALIFIER_WORDS[row["qualifier"]] + f"US$ {row['value_usd'] / MILLION:,.1f} million"
+            return money(row["value_usd"], row["qualifier"])
         if row["quantity_unit"] == "t":
             return QUALIFIER_WORDS[row["qualifier"]] + f"{row['quantity']:,.0f} tonnes (no money value given)"
         return QUALIFIER_WORDS[row["qualifier"]] + f"{row['quantity']:g} {row['quantity_unit']}"
@@ -590,3 +601,19 @@ def pair_rows(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     pair = ((trade["reporter"] == reporter) & (trade["partner"] == partner)) | (
         (trade["reporter"] == partner) & (trade["partner"] == reporter))
     return trade[pair].sort_values(["period_start", "trade_id"]).reset_index(drop=True)
+
+
+def intro_sections(before: dict, later: dict) -> str:
+    """What the chapter goes on to read, for its opening paragraph: only the parts this page
+    has, so that the introduction never promises a section the data do not fill."""
+    parts = []
+    if before.get("has_prewar"):
+        parts.append("first the last period before the takeover that they break down by product")
+    if later.get("has_series") or later.get("has_chart"):
+        parts.append("the figures over the years")
+    if later.get("has_mirror"):
+        parts.append("the other side's own count")
+    if later.get("has_targets"):
+        parts.append("the goals the governments announced")
+    return join(parts) if parts else "what little the data hold"
+
