@@ -48,7 +48,7 @@ def test_book_uses_is_the_preferred_claim_or_nothing(package):
             claim = found[(found["dispute_id"] == dispute_id) & (found["row_id"] == preferred)]["claim"]
             assert listed.loc[dispute_id, "book_uses"] == claim.item()
     # The 2022 Kazakh-Afghan turnover: the statistical 987.9 million, not the rounded restatements.
-    assert listed.loc["num-kaz-afg-turnover-2022", "book_uses"] == "US$ 987.9 million"
+    assert listed.loc["num-kaz-afg-turnover-2022", "book_uses"] == "US$ 987.9 million: turnover, 2022"
 
 
 def test_page_facts_add_up(package):

@@ -22,8 +22,8 @@ def _once_after(raw, country):
     """A state's events from the takeover on, each event once (accounts sharing a dispute and
     an id stem are one event)."""
     rows = raw[raw["country"] == country]
-    same_month = (rows["date_precision"] == "month") & (rows["date"].dt.to_period("M") == TAKEOVER.to_period("M"))
-    rows = rows[(rows["date"] >= TAKEOVER) | same_month]
+    # The book's one rule: the whole dated period starts on or after the takeover day.
+    rows = rows[rows["date"] >= TAKEOVER]
     stem = rows["event_id"].str.replace(r"-[a-z]$", "", regex=True).where(rows["dispute_id"] != "", rows["event_id"])
     return rows.loc[~(rows["dispute_id"] + "/" + stem).duplicated()]
 

@@ -1,5 +1,6 @@
 """Timeline helpers on the real events: one row per event, dates as text, stance in words."""
 
+import pandas as pd
 import pytest
 
 from amudarya import events as ev
@@ -21,14 +22,18 @@ def test_elapsed_text_counts_days_then_months():
 
 
 def test_disputed_accounts_of_one_event_fold_into_one_row(package, raw):
-    kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
+    # Without a preferred claim (the data name one; it is taken away here) the best-sourced
+    # account stands.
+    neutral = package["disputes"].assign(preferred_id=package["disputes"]["preferred_id"].where(
+        package["disputes"]["dispute_id"] != "ev-kaz-delisting-date"))
+    kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), neutral)
     accounts = raw[(raw["country"] == "KAZ") & (raw["event_type"] == "delisting")]
     assert len(accounts) == 4
     folded = kaz[kaz["event_type"] == "delisting"]
     assert len(folded) == 1
     row = folded.iloc[0]
     assert sorted(row["accounts"]) == sorted(accounts["event_id"])
-    # The dispute names no preferred claim, so the earliest of the high-confidence accounts stands.
+    # No preferred claim, so the earliest of the high-confidence accounts stands.
     best = accounts[accounts["confidence"] == "high"].sort_values("date").iloc[0]
     assert row["event_id"] == best["event_id"] and row["basis"] == "best sourced"
     others = {tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"])} - {
@@ -52,14 +57,15 @@ def test_different_events_sharing_a_dispute_stay_apart(package, raw):
     assert set(ids) <= set(kaz["event_id"])
 
 
-def test_since_keeps_month_dated_events_of_the_takeover_month(package, raw):
+def test_since_leaves_out_month_dated_events_of_the_takeover_month(package, raw):
+    """The book's one rule: an event counts as since the takeover only when its whole dated
+    period starts on or after the takeover day; 'August 2021' may precede 15 August 2021."""
     taken = ev.takeover(package["events"])
     after = tl.since(tl.for_country(package["events"], "TJK"), taken)
-    expected = raw[(raw["country"] == "TJK") & (
-        (raw["date"] >= taken)
-        | ((raw["date_precision"] == "month") & (raw["date"].dt.to_period("M") == taken.to_period("M"))))]
+    expected = raw[(raw["country"] == "TJK") & (raw["date"] >= taken)]
     assert sorted(after["event_id"]) == sorted(expected["event_id"])
-    assert "TJK-2021-08-01-border-closed" in set(after["event_id"])
+    assert "TJK-2021-08-01-border-closed" not in set(after["event_id"])
+    assert "TJK-2021-08-01-border-closed" in set(tl.around(tl.for_country(package["events"], "TJK"), taken)["event_id"])
 
 
 def test_readable_table_shows_words_not_codes(package):
@@ -81,3 +87,28 @@ def test_stance_definition_comes_from_the_data_package(package):
 def test_stance_text_uses_words_and_a_true_minus():
     assert tl.stance_text(-2) == "−2 strong refusal"
     assert tl.stance_text(1) == "+1 leans to engagement"
+
+
+def test_the_kazakh_delisting_is_dated_by_the_announcement_the_book_prefers(package):
+    """The best-attested event is the Foreign Ministry's announcement of 29 December 2023, and
+    the data say that date is of an announcement; the chapter says 'announced on'."""
+    from amudarya import policy
+
+    kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
+    row = kaz[kaz["event_type"] == "delisting"].iloc[0]
+    assert (row["event_id"], row["basis"], row["date_of"]) == ("KAZ-2023-12-29-delisting-a", "preferred", "announced")
+    facts = policy.facts(package, "KAZ")
+    assert "was announced on 29 December 2023" in facts["delisting_sentence"]
+    assert "20 December" not in facts["delisting_sentence"]
+
+
+def test_since_the_takeover_counts_only_periods_that_start_on_or_after_it(package):
+    """One rule on every page: an event dated only 'August 2021' may precede 15 August 2021."""
+    events = package["events"]
+    take = pd.Timestamp("2021-08-15")
+    month = events[(events["date_precision"] == "month") & (events["date"] == "2021-08-01")]
+    assert not month.empty
+    assert tl.since_takeover(month, take).empty
+    assert len(tl.around(month, take)) == len(month)
+    assert tl.before(month, take).empty
+

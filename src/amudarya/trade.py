@@ -208,6 +208,12 @@ def before_takeover(flows_: pd.DataFrame, takeover) -> dict:
         top = named_imports.iloc[0]
         facts.update(top_import=top["product"], top_import_usd=float(top["value_usd"]))
     facts["has_top_export_share"] = "top_export_share" in facts
+    # The same amounts as the book writes money everywhere (words.money).
+    for key in ("turnover", "exports", "imports", "top_export", "second_export"):
+        if f"{key}_m" in facts:
+            facts[f"{key}_text"] = money(facts[f"{key}_m"] * MILLION)
+    if "top_import_usd" in facts:
+        facts["top_import_text"] = money(facts["top_import_usd"])
     return facts
 
 
