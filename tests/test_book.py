@@ -56,7 +56,9 @@ def test_chart_is_an_image_with_alt_text_from_the_data(built_book, package):
     assert len(composition) == 1
     bars = trade.composition_chart_data(trade.flows(package["trade"], "KAZ", "AFG", package["disputes"]), "2021-08-15")
     top = bars.iloc[0]
-    assert f"{top['label']} {top['value_m']:,.1f}" in composition[0]["alt"] and "US$ million" in composition[0]["alt"]
+    from amudarya.words import spoken
+
+    assert f"{top['label']} {spoken(top['value_m'])}" in composition[0]["alt"] and "US$ million" in composition[0]["alt"]
 
 
 @pytest.mark.parametrize("pattern", [r"^https?://", r"^//"])

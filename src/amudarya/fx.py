@@ -126,7 +126,9 @@ SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousan
 
 def amount_text(value: float, currency: str, qualifier: str = "exact") -> str:
     """'about KZT 468.2 billion', 'US$ 987.9 million', 'more than US$ 343.0 million'."""
-    prefix = {"about": "about ", "at_least": "more than "}.get(qualifier, "")
+    from .words import QUALIFIER_WORDS
+
+    prefix = QUALIFIER_WORDS.get(qualifier, "")
     unit = "US$" if currency == BASE else currency
     for size, word in SCALES:
         if abs(value) >= size and not (word == "thousand" and currency == BASE):

@@ -100,7 +100,8 @@ def horizontal_bars(
         ax.legend(unique.values(), unique.keys(), frameon=False, loc="lower right")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     _source_line(fig, source)
-    items = "; ".join(f"{row[label]} {_fmt(row[value], decimals)}" for _, row in data.iterrows())
+    # Numbers as a reader says them: 123, not 123.0; 0.9, not 0.900.
+    items = "; ".join(f"{row[label]} {spoken(row[value])}" for _, row in data.iterrows())
     alt = f"Bar chart: {title}, in {value_axis}. {items}."
     return Chart(figure=fig, alt=alt, title=title)
 
@@ -676,7 +677,7 @@ def period_bars(
     for name in panels:
         rows = data[data["panel"] == name]
         listed = "; ".join(
-            f"{r['period']} {qualified(_fmt(r['value_m']), r['qualifier'])}"
+            f"{r['period']} {qualified(spoken(r['value_m']), r['qualifier'])}"
             + (f" ({r['series'][0].lower() + r['series'][1:]})" if len(series_names) > 1 else "")
             for _, r in rows.iterrows()
         )
