@@ -33,24 +33,24 @@ def _dated_rows(package) -> pd.DataFrame:
     parts = []
     ev = package["events"]
     parts.append(pd.DataFrame({
-        "table": "events", "state": ev["country"],
+        "table": "events", "row": ev["event_id"], "state": ev["country"],
         "end": [period_end(d, p) for d, p in zip(ev["date"], ev["date_precision"])],
         "text": [date_text(d, p) for d, p in zip(ev["date"], ev["date_precision"])],
     }))
     tr = package["trade"]
     end = tr["period_end"].fillna(tr["period_start"])
     for side in ("reporter", "partner"):
-        parts.append(pd.DataFrame({"table": "trade", "state": tr[side], "end": end,
+        parts.append(pd.DataFrame({"table": "trade", "row": tr["trade_id"], "state": tr[side], "end": end,
                                    "text": [date_text(d, "day") for d in end]}))
     pe = package["people"]
     for side in ("country", "kin_of"):
         parts.append(pd.DataFrame({
-            "table": "people", "state": pe[side], "end": pe["date"],
+            "table": "people", "row": pe["record_id"], "state": pe[side], "end": pe["date"],
             "text": [date_text(d, p) for d, p in zip(pe["date"], pe["date_precision"])],
         }))
     rows = pd.concat(parts, ignore_index=True).dropna(subset=["state"])
     # A row counted through both sides for the same state is one row.
-    return rows.drop_duplicates().reset_index(drop=True)
+    return rows.drop_duplicates(subset=["table", "row", "state"]).reset_index(drop=True)
 
 
 def by_state(package) -> pd.DataFrame:
