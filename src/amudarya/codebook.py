@@ -2,13 +2,15 @@
 score an example event, and how the package's dates, confidence marks and disputes break down.
 
 Examples are chosen by rule, not by hand, so they change when the data do: the earliest event
-of the kind told by a single, high-confidence account (falling back to any account).
+of the kind since the Taliban took Kabul told by a single, high-confidence account, falling back
+to any account and then to earlier events.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from .events import takeover
 from .timeline import KIND_WORDS, STANCE_WORDS, date_text, stance_scale
 
 
@@ -21,12 +23,13 @@ def _field(package, resource: str, name: str) -> dict:
     raise KeyError(f"{resource}.{name}")
 
 
-def _example(rows: pd.DataFrame) -> pd.Series | None:
+def _example(rows: pd.DataFrame, since) -> pd.Series | None:
     if rows.empty:
         return None
-    ranked = rows.assign(_single=rows["dispute_id"].isna(), _high=rows["confidence"] == "high")
-    return ranked.sort_values(["_single", "_high", "date", "event_id"],
-                              ascending=[False, False, True, True]).iloc[0]
+    ranked = rows.assign(_recent=rows["date"] >= since, _single=rows["dispute_id"].isna(),
+                         _high=rows["confidence"] == "high")
+    return ranked.sort_values(["_recent", "_single", "_high", "date", "event_id"],
+                              ascending=[False, False, False, True, True]).iloc[0]
 
 
 def _described(example: pd.Series | None, names: pd.Series) -> dict:
@@ -45,11 +48,12 @@ def event_types(package) -> pd.DataFrame:
     carry it), and an example (Example, Date, State, source_id)."""
     events = package["events"]
     names = package["countries"].set_index("iso3")["name"]
+    since = takeover(events)
     rows = []
     for code in _field(package, "events", "event_type")["constraints"]["enum"]:
         mine = events[events["event_type"] == code]
         rows.append({"Type": KIND_WORDS.get(code, code), "code": code, "Events": len(mine),
-                     **_described(_example(mine), names)})
+                     **_described(_example(mine, since), names)})
     return pd.DataFrame(rows)
 
 
@@ -57,12 +61,13 @@ def stance_levels(package) -> pd.DataFrame:
     """One row per stance score, highest first: Score, Meaning, Events, and an anchoring example."""
     events = package["events"]
     names = package["countries"].set_index("iso3")["name"]
+    since = takeover(events)
     low, high = stance_scale(package.descriptor)
     rows = []
     for score in range(high, low - 1, -1):
         mine = events[events["stance"] == score]
         rows.append({"Score": f"{score:+d}" if score else "0", "Meaning": STANCE_WORDS.get(score, ""),
-                     "Events": len(mine), **_described(_example(mine), names)})
+                     "Events": len(mine), **_described(_example(mine, since), names)})
     return pd.DataFrame(rows)
 
 

@@ -28,8 +28,8 @@ def states(package) -> pd.DataFrame:
 def _dated_rows(package) -> pd.DataFrame:
     """Every dated row of events, trade and people as (table, state, last day covered,
     date as text). A trade row belongs to both its reporter and its partner; a count of
-    people to the country counted in and to the state whose kin it counts. Announced targets
-    are dated by the day they were announced."""
+    people to the country counted in and to the state whose kin it counts. Announced trade
+    targets are left out."""
     parts = []
     ev = package["events"]
     parts.append(pd.DataFrame({
@@ -37,8 +37,9 @@ def _dated_rows(package) -> pd.DataFrame:
         "end": [period_end(d, p) for d, p in zip(ev["date"], ev["date_precision"])],
         "text": [date_text(d, p) for d, p in zip(ev["date"], ev["date_precision"])],
     }))
-    tr = package["trade"]
-    end = tr["period_end"].fillna(tr["period_start"])
+    # An announced target is a goal, not a figure for a period: it does not extend coverage.
+    tr = package["trade"][package["trade"]["flow"] != "target"]
+    end = tr["period_end"]
     for side in ("reporter", "partner"):
         parts.append(pd.DataFrame({"table": "trade", "row": tr["trade_id"], "state": tr[side], "end": end,
                                    "text": [date_text(d, "day") for d in end]}))
@@ -108,6 +109,8 @@ def facts(package) -> dict:
         "cov_earliest": earliest["Latest"],
         "cov_earliest_state": earliest["State"],
         "cov_earliest_table": earliest["Table"],
+        **{f"cov_latest_{key}": dated[dated["Table"] == words].sort_values("latest").iloc[-1]["Latest"]
+           for key, words in TABLE_WORDS.items() if (dated["Table"] == words).any()},
         "cov_empty": int((table["Rows"] == 0).sum()),
         "cov_has_empty": bool((table["Rows"] == 0).any()),
     }

@@ -157,6 +157,17 @@ def facts(rate: Rate | None, sources: pd.DataFrame) -> dict:
     }
 
 
+def _per_dollar(rate: Rate) -> str:
+    """Local units per dollar, to no more digits than the printed rate supports: 'about 474 KZT'
+    for a rate printed to three figures, '84.03 KGS' for one printed to four or more."""
+    import math
+
+    if rate.relative_rounding <= 0.001:
+        return f"{rate.units_per_usd:,.2f} {rate.currency}"
+    decimals = max(0, 2 - math.floor(math.log10(rate.units_per_usd)))
+    return f"about {round(rate.units_per_usd, decimals):,.{decimals}f} {rate.currency}"
+
+
 def rates_table(fx: pd.DataFrame, sources: pd.DataFrame, printed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rate the package holds, for a chapter's currency note: Currency, As printed (the
     digits the source printed and which way the rate reads), Per US dollar (local units per
@@ -175,8 +186,7 @@ def rates_table(fx: pd.DataFrame, sources: pd.DataFrame, printed: pd.DataFrame |
             rows.append({
                 "Currency": f"{currency_name(code)} ({code})",
                 "As printed": f"{rate.printed_text} {quote}",
-                "Per US dollar": f"about {rate.units_per_usd:,.1f} {code}" if rate.relative_rounding > 0.001
-                else f"{rate.units_per_usd:,.2f} {code}",
+                "Per US dollar": _per_dollar(rate),
                 "Date": rate.as_of if rate.dated else "not given",
                 "Source": short_reference(indexed.loc[rate.source_id].rename({"source_id": rate.source_id})),
                 "entry": source_anchor(rate.source_id),
