@@ -110,8 +110,13 @@ def test_key_findings_show_the_chapters_numbers_and_link_them(html, generated):
     page = (html / "findings.html").read_text(encoding="utf-8")
     # Every cross-page glue role resolved: no role text and no unresolved-glue warning left.
     assert "glue:text" not in page and "_generated/" in page
-    for chapter in re.findall(r'href="(_generated/[^"#]+\.html)"', page):
-        assert (html / chapter).is_file(), chapter
+    links = re.findall(r'href="(_generated/[^"]+)"', page)
+    assert len(links) >= 7
+    for link in links:
+        target, _, fragment = link.partition("#")
+        assert (html / target).is_file(), link
+        if fragment:
+            assert f'id="{fragment}"' in (html / target).read_text(encoding="utf-8"), link
     kaz = nbformat.read(generated / "policy__country-KAZ.ipynb", as_version=4)
     from amudarya import runner
     mean = runner.glued(kaz)["mean_stance"]
