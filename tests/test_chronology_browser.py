@@ -28,7 +28,7 @@ def test_filter_shows_one_group_at_a_time(page):
     report = browser.audit(driver, url, axe=False)
     assert not report.external_requests, report.external_requests
     assert not report.console, report.console
-    browser.wait_for(driver, "return document.querySelector('.chronology-filter input')", what="the filter")
+    browser.wait_for(driver, "document.querySelector('.chronology-filter input')", what="the filter")
     total = driver.execute_script("return document.querySelectorAll('li[data-group]').length")
     assert driver.execute_script(COUNT) == total > 0
     kaz = driver.execute_script("return document.querySelectorAll('li[data-group=\"KAZ\"]').length")
