@@ -14,6 +14,8 @@
     box.className = "chronology-filter";
     var legend = document.createElement("legend");
     legend.textContent = "Show";
+    legend.style.fontSize = "1em";
+    legend.style.fontWeight = "bold";
     box.appendChild(legend);
     var status = document.createElement("p");
     status.className = "chronology-status";
@@ -41,6 +43,11 @@
       label.textContent = g.label;
       var wrap = document.createElement("span");
       wrap.className = "chronology-choice";
+      // One choice never breaks across lines; choices wrap between each other.
+      wrap.style.display = "inline-block";
+      wrap.style.marginRight = "1.25em";
+      wrap.style.whiteSpace = "nowrap";
+      input.style.marginRight = "0.35em";
       wrap.appendChild(input);
       wrap.appendChild(label);
       box.appendChild(wrap);

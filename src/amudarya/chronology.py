@@ -16,6 +16,8 @@ from .catalogue import anchor_id
 from .timeline import KIND_WORDS, date_text, one_per_event
 
 CONTEXT = "context"
+# Kinds only context rows have, in words.
+CONTEXT_KINDS = {"recognition": "formal recognition of the Taliban government"}
 # What a context row's date is of, when it is not of the step itself.
 DATE_OF_WORDS = {"announced": "announced", "reported": "reported"}
 
@@ -41,7 +43,7 @@ def entries(package) -> pd.DataFrame:
         "text": [date_text(d, p) for d, p in zip(ctx["date"], ctx["date_precision"])],
         "group": CONTEXT,
         "who": ctx["actor"].astype(str),
-        "kind": ctx["event_type"].map(lambda k: KIND_WORDS.get(k, k)).astype(str),
+        "kind": ctx["event_type"].map(lambda k: KIND_WORDS.get(k, CONTEXT_KINDS.get(k, k))).astype(str),
         "summary": ctx["summary"].astype(str),
         "source_id": ctx["source_id"].astype(str),
         "date_of": ctx["date_of"].astype(str),
@@ -77,7 +79,7 @@ def html_list(frame: pd.DataFrame, package, sources_page: str = "sources.html") 
         link = f"{sources_page}#{anchor_id(row['source_id'])}"
         items.append(
             f'<li data-group="{html.escape(row["group"])}">'
-            f'<span class="chrono-date">{when}</span> '
+            f'<strong class="chrono-date">{when}</strong>. '
             f'<span class="chrono-who">{html.escape(row["who"])}</span>, '
             f'<span class="chrono-kind">{html.escape(row["kind"])}</span>: '
             f'{html.escape(row["summary"])} '
