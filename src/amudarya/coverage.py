@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .timeline import date_text, period_end
+from .timeline import date_text, join_words, period_end
 
 # What each table's latest date is, in words, for the coverage page.
 TABLE_WORDS = {
@@ -87,7 +87,7 @@ def as_of_text(package, countries) -> str:
     """The 'data as of' line of a chapter: 'Data as of January 2026: the latest row about
     Kyrgyzstan in this book's data is a count of people.' Chapters glue it."""
     names = package["countries"].set_index("iso3")["name"]
-    who = " and ".join(str(names.get(c, c)) for c in countries)
+    who = join_words(str(names.get(c, c)) for c in countries)
     last = as_of(package, countries)
     if last is None:
         return f"The data package holds no dated row about {who} yet."
