@@ -286,6 +286,7 @@ def test_the_chapter_shows_each_dispute_where_it_matters(package, kgz, kgz_facts
         ({"date": "2021-07-14", "period_start": "2021-07-13", "date_precision": "day"}, "13–14 July 2021"),
         ({"date": "2025-09-30", "period_start": "2025-01-01", "date_precision": "day"}, "January–September 2025"),
         ({"date": "2025-12-31", "period_start": "2025-01-01", "date_precision": "day"}, "2025"),
+        ({"date": "2026-01-31", "period_start": "2026-01-01", "date_precision": "day"}, "January 2026"),
         ({"date": "2021-08-01", "period_start": None, "date_precision": "month"}, "August 2021"),
     ],
 )

@@ -157,3 +157,51 @@ def facts(rate: Rate | None, sources: pd.DataFrame) -> dict:
         "fx_source": short_reference(source.rename({"source_id": rate.source_id})),
         "fx_rounding": rate.relative_rounding,
     }
+
+
+def _per_dollar(rate: Rate) -> str:
+    """Local units per dollar, to no more digits than the printed rate supports: 'about 474 KZT'
+    for a rate printed to three figures, '84.03 KGS' for one printed to four or more."""
+    import math
+
+    if rate.relative_rounding <= 0.001:
+        return f"{rate.units_per_usd:,.2f} {rate.currency}"
+    decimals = max(0, 2 - math.floor(math.log10(rate.units_per_usd)))
+    return f"about {round(rate.units_per_usd, decimals):,.{decimals}f} {rate.currency}"
+
+
+def rates_table(fx: pd.DataFrame, sources: pd.DataFrame, printed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rate the package holds, for a chapter's currency note: Currency, As printed (the
+    digits the source printed and which way the rate reads), Per US dollar (local units per
+    dollar, derived), Date ('not given' for undated rates), Source, and `entry` (the source's
+    anchor on the Sources page, a link target)."""
+    from .citations import short_reference
+    from .publish import source_anchor
+
+    indexed = sources.set_index("source_id")
+    rows = []
+    for code in currencies(fx)[1:]:
+        for _, row in fx[fx["currency"] == code].iterrows():
+            rate = rate_for(fx[(fx["currency"] == code) & (fx["source_id"] == row["source_id"])
+                               & (fx["as_of"] == row["as_of"])], code, printed)
+            quote = {"USD per unit": f"US$ per {code}", "units per USD": f"{code} per US$"}[rate.quote]
+            rows.append({
+                "Currency": f"{currency_name(code)} ({code})",
+                "As printed": f"{rate.printed_text} {quote}",
+                "Per US dollar": _per_dollar(rate),
+                "Date": rate.as_of if rate.dated else "not given",
+                "Source": short_reference(indexed.loc[rate.source_id].rename({"source_id": rate.source_id})),
+                "entry": source_anchor(rate.source_id),
+            })
+    return pd.DataFrame(rows, columns=["Currency", "As printed", "Per US dollar", "Date", "Source", "entry"])
+
+
+def rates_caption(table: pd.DataFrame) -> str:
+    """What the rates are and are not, in one sentence built from the table."""
+    undated = int((table["Date"] == "not given").sum())
+    if undated == len(table):
+        return ("Exchange rates as the source printed them. No date is given for any of them, so a "
+                "figure converted at one of them shows the size of the trade at that rate, not its "
+                "value in the local currency when the trade took place.")
+    return (f"Exchange rates as the sources printed them; {undated} of the {len(table)} carry no date, "
+            "and figures converted at those show size at that rate, not value at the time.")

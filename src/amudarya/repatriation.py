@@ -124,6 +124,8 @@ def when(row: pd.Series, short: bool = False) -> str:
         if whole_months:
             if start.month == 1 and date.month == 12 and start.year == date.year:
                 return f"{date:%Y}"
+            if (start.year, start.month) == (date.year, date.month):
+                return f"{date:{month} %Y}"
             if start.year == date.year:
                 return f"{start:{month}}–{date:{month} %Y}"
             return f"{start:{month} %Y}–{date:{month} %Y}"
