@@ -194,3 +194,9 @@ def glue_quotes(quotes: dict[str, str], name: str) -> None:
     from . import data, publish
 
     publish.glue_values(**quote_values(data.load(), quotes, f"{ANALYSIS_DIR.as_posix()}/{name}"))
+
+
+def authored_runs(matrix) -> list:
+    """The runs that carry an analysis: every chapter run but the back matter (the last part of
+    runs.yml, generated from the data package as a whole)."""
+    return [entry.run for part in matrix.parts[:-1] for entry in part.chapters if entry.run]
