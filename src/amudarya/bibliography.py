@@ -83,7 +83,21 @@ def date_words(value: str) -> str:
 # The printed form
 
 
+TITLE_NOTES = {
+    "translated": "title translated",
+    "rebuilt from URL": "title rebuilt from the address",
+    "rebuilt from content": "title written from the content",
+    "not shown": "no headline shown; a description",
+}
+
+
+def _note(value: str) -> str:
+    return TITLE_NOTES.get(value, value)
+
+
 def _style():
+    from urllib.parse import unquote
+
     from pybtex.richtext import Text
     from pybtex.style.formatting.unsrt import Style as Unsrt
     from pybtex.style.template import href, join, node, optional, sentence
@@ -121,9 +135,10 @@ def _style():
             bylined = bool(e.fields.get("author"))
             return join(sep=" ")[
                 sentence[raw(name="author") if bylined else raw(name="publisher")],
-                sentence[join(sep=" ")[raw(name="title"), optional[join["(title ", raw(name="titlenote"), ")"]]]],
+                sentence[join(sep=" ")[raw(name="title"), optional[join["(", raw(name="titlenote", apply=_note), ")"]]]],
                 sentence[raw(name="publisher"), dated] if bylined else sentence[dated],
-                optional[join(sep=" ")[href(url=url, external=True)[url],
+                # The address as a reader reads it: percent-escapes shown as the letters they stand for.
+                optional[join(sep=" ")[href(url=url, external=True)[raw(name="url", apply=unquote)],
                                        optional[join["(accessed ", raw(name="urldate", apply=date_words), ")"]]]],
             ]
 
