@@ -145,6 +145,22 @@ def _style():
     return Style
 
 
+def _rewrite_when_numbers_change(app, env) -> list[str]:
+    """The pages to write again when the set of cited sources, or their numbers, changed.
+
+    sphinxcontrib-bibtex numbers every citation across the book but reports no page as
+    changed, so an incremental build that adds a citation to one chapter would leave the
+    bibliography and the other chapters' numbers as they were. Rewriting (not re-reading) the
+    pages that cite or list sources is cheap."""
+    domain = env.get_domain("cite")
+    labels = {citation.key: citation.formatted_entry.label for citation in domain.citations}
+    if getattr(env, "amudarya_citation_labels", None) == labels:
+        return []
+    env.amudarya_citation_labels = labels
+    pages = {ref.docname for ref in domain.citation_refs} | {key.docname for key in domain.bibliographies}
+    return sorted(pages & set(env.found_docs))
+
+
 def setup(app):
     from pybtex.plugin import register_plugin
 
@@ -154,4 +170,6 @@ def setup(app):
         write(Path(app.srcdir).parent)
 
     app.connect("config-inited", written)
+    # After sphinxcontrib-bibtex has numbered the citations (its own handler runs first).
+    app.connect("env-updated", _rewrite_when_numbers_change, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
