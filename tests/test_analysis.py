@@ -55,6 +55,12 @@ def test_every_chapter_run_has_its_analysis_in_the_executed_notebook(built_book,
         used = set(re.findall(r"\{glue:text\}`([^`:]+)", prose))
         missing = {k for k in used if k not in glued or glued[k] is None or str(glued[k]).lower() in {"nan", "<na>", "none"}}
         assert not missing, (name, missing)
+        # A quote's key must not shadow a key the notebook glues, and every quote is used.
+        names = [o.metadata["scrapbook"]["name"] for c in nb.cells for o in c.get("outputs", [])
+                 if "scrapbook" in o.get("metadata", {})]
+        assert len(names) == len(set(names)), (name, sorted({n for n in names if names.count(n) > 1}))
+        quoted = set(runner.glued(nbformat.v4.new_notebook(cells=[c for c in _analysis_cells(nb) if c.cell_type == "code"])))
+        assert quoted <= used, (name, quoted - used)
 
 
 def test_analysis_numbers_are_glued_not_typed(chapters):
