@@ -52,12 +52,13 @@ def entries(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def write(root: Path) -> Path:
-    """Write the .bib for root/data/sources.csv; leave the file alone if nothing changed."""
+def write(root: Path, target: Path | None = None) -> Path:
+    """Write the .bib for root/data/sources.csv (to root/_build/bibliography/sources.bib unless
+    told otherwise); leave the file alone if nothing changed."""
     source = root / "data" / "sources.csv"
     with source.open(encoding="utf-8", newline="") as handle:
         text = entries(list(csv.DictReader(handle)))
-    target = root / BIB_FILE
+    target = target or root / BIB_FILE
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
@@ -167,7 +168,12 @@ def setup(app):
     register_plugin("pybtex.style.formatting", STYLE, _style(), force=True)
 
     def written(app, config):
-        write(Path(app.srcdir).parent)
+        # The project root holds data/: the parent of book/ in an amudarya build, the source
+        # folder itself in a plain Jupyter Book of the same pages (the benchmark's).
+        source = Path(app.srcdir)
+        root = source if (source / "data" / "sources.csv").is_file() else source.parent
+        # Exactly where sphinxcontrib-bibtex will look for it.
+        write(root, (Path(app.confdir) / config.bibtex_bibfiles[0]).resolve())
 
     app.connect("config-inited", written)
     # After sphinxcontrib-bibtex has numbered the citations (its own handler runs first).
