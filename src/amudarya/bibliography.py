@@ -162,8 +162,26 @@ def _rewrite_when_numbers_change(app, env) -> list[str]:
     return sorted(pages & set(env.found_docs))
 
 
+def _translator():
+    from sphinx.writers.html5 import HTML5Translator
+
+    class Translator(HTML5Translator):
+        """docutils wraps bibliography entries in role="list" but gives each the role
+        doc-biblioentry, which a list may not contain (axe: aria-required-children, critical);
+        each entry is a list item."""
+
+        def visit_citation(self, node):
+            super().visit_citation(node)
+            self.body[-1] = self.body[-1].replace('role="doc-biblioentry"', 'role="listitem"')
+
+    return Translator
+
+
 def setup(app):
     from pybtex.plugin import register_plugin
+
+    # The theme mixes its own translator into this one when the builder starts.
+    app.set_translator("html", _translator(), override=True)
 
     register_plugin("pybtex.style.formatting", STYLE, _style(), force=True)
 
