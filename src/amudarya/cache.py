@@ -93,7 +93,10 @@ def shared_inputs(root: Path) -> str:
 
 
 def run_key(shared: str, notebook: Path, thread: str, parameters: dict) -> str:
-    return digest(shared, thread, notebook_digest(notebook), json.dumps(parameters, sort_keys=True, default=str))
+    from .analysis import key_part  # the run's authored analysis is merged into its notebook
+
+    return digest(shared, thread, notebook_digest(notebook), json.dumps(parameters, sort_keys=True, default=str),
+                  key_part(notebook, thread, parameters))
 
 
 def _read(path: Path) -> bytes:

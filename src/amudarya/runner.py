@@ -496,6 +496,8 @@ def execute(root: Path, run: Run, output: Path) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from . import analysis
+
     output.parent.mkdir(parents=True, exist_ok=True)
     # Written next to the target and renamed, so a crash never leaves half a notebook.
     partial = output.with_name(f".{output.stem}.partial.ipynb")
@@ -505,7 +507,7 @@ def execute(root: Path, run: Run, output: Path) -> Path:
     os.environ["AMUDARYA_OUTPUT"] = str(output)
     try:
         papermill.execute_notebook(
-            str(notebook_path(root, run.thread)),
+            analysis.merged(root, run),  # the notebook, with the run's authored analysis if it has one
             str(partial),
             parameters=run.parameters,
             cwd=str(root),
