@@ -537,15 +537,17 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             kernel_manager_class=_socket_file_kernel_manager(),
             execution_timeout=timeouts.seconds(run.timeout),
+            engine_name=timeouts.register_engine(),
         )
     except Exception as exc:
         if not (isinstance(exc, PapermillExecutionError) or timeouts.is_stop(exc)):
             raise
-        if not isinstance(exc, PapermillExecutionError):
-            exc = timeouts.stopped_cell(partial, exc, timeouts.seconds(run.timeout))
         failed = root / FAILED / f"{run.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(partial), failed)
+        if isinstance(exc, PapermillExecutionError):
+            shutil.move(str(partial), failed)
+        else:
+            exc = timeouts.keep(exc, failed, timeouts.seconds(run.timeout))
         raise RunError(_failure_message(root, run, exc, failed)) from None
     finally:
         for key, value in saved.items():

@@ -54,22 +54,43 @@ def is_stop(exc: BaseException) -> bool:
     return isinstance(exc, (CellTimeoutError, DeadKernelError))
 
 
-def stopped_cell(partial: Path, exc: BaseException, timeout: float) -> Stopped:
-    """The cell that was running when the run stopped: the last one papermill started, read from
-    the notebook it saved on the way out."""
+ENGINE = "amudarya"
+
+
+def register_engine() -> str:
+    """Papermill's engine, keeping hold of the notebook when a run stops: papermill writes an
+    executed notebook only when the run ends (or after every cell, which costs every run time),
+    and a timeout or a dead kernel ends it by an exception that carries no notebook."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class KeepingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except Exception as exc:
+                exc.amudarya_notebook = nb_man.nb
+                raise
+
+    papermill_engines.register(ENGINE, KeepingEngine)
+    return ENGINE
+
+
+def keep(exc: BaseException, failed: Path, timeout: float) -> Stopped:
+    """Write the notebook as far as it ran to `failed`, and say which cell was running: the
+    last one papermill started."""
     import nbformat
     from nbclient.exceptions import CellTimeoutError
 
     source, index = "", 0
-    try:
-        nb = nbformat.read(partial, as_version=4)
+    nb = getattr(exc, "amudarya_notebook", None)
+    if nb is not None:
+        nbformat.write(nb, failed)
         started = [i for i, cell in enumerate(nb.cells)
                    if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("start_time")]
         if started:
             index = started[-1]
             source = nb.cells[index].source
-    except (OSError, ValueError):
-        pass
     if isinstance(exc, CellTimeoutError):
         return Stopped(source, index, TIMED_OUT,
                        f"the cell ran longer than the timeout of {timeout:g} seconds and was stopped"
