@@ -792,7 +792,7 @@ def runs_absolute_notebook(p: Path):
     where = _trade_chapter(p)
     absolute = str(p / "notebooks" / "trade")
     _edit_runs(p, "- notebook: trade", f"- notebook: {absolute}")
-    return [Expect(where, "path outside the project", field="notebook", value=absolute,
+    return [Expect(where, "path outside the project", field="notebook", value_starts=absolute[:40],
                    expected="the name of a notebook in notebooks/, without .ipynb")]
 
 
@@ -927,22 +927,26 @@ def cell_kills_its_kernel(p: Path):
     return _verify_stopped("crash", "import os, signal", "kernel died")
 
 
+# The build validates the data with the same code before anything runs (the first catalogue
+# shows it refuses bad data); these are checked by `check` alone, to spend test time on the rest.
+CHECK = (("check",),)
+
 NEW_FAULTS = [
-    Fault("UTF-16 with a byte-order mark", {"not UTF-8"}, utf16_with_bom),
-    Fault("UTF-16 without a byte-order mark", {"not UTF-8"}, utf16_without_bom),
-    Fault("UTF-16 big-endian", {"not UTF-8"}, utf16_big_endian),
-    Fault("NUL byte in a country name", {"control character"}, nul_in_country_name),
-    Fault("escape character in a summary", {"control character"}, escape_in_summary),
-    Fault("form feed in an actor's name", {"control character"}, form_feed_in_actor_name),
-    Fault("NUL byte in an id", {"control character"}, nul_in_a_code),
-    Fault("emoji in a country name", {"emoji"}, emoji_in_country_name),
-    Fault("emoji in an actor's name", {"emoji"}, emoji_in_actor_name),
-    Fault("emoji in a product", {"emoji"}, emoji_in_product),
-    Fault("space before a country code", {"spaces"}, space_before_country_code),
-    Fault("space after a date", {"spaces"}, space_after_date),
-    Fault("spaces around a source id", {"spaces"}, spaces_around_source_id),
-    Fault("space after an allowed value", {"spaces"}, space_after_allowed_value),
-    Fault("space before a number", {"spaces"}, space_before_number),
+    Fault("UTF-16 with a byte-order mark", {"not UTF-8"}, utf16_with_bom, commands=CHECK),
+    Fault("UTF-16 without a byte-order mark", {"not UTF-8"}, utf16_without_bom, commands=CHECK),
+    Fault("UTF-16 big-endian", {"not UTF-8"}, utf16_big_endian, commands=CHECK),
+    Fault("NUL byte in a country name", {"control character"}, nul_in_country_name, commands=CHECK),
+    Fault("escape character in a summary", {"control character"}, escape_in_summary, commands=CHECK),
+    Fault("form feed in an actor's name", {"control character"}, form_feed_in_actor_name, commands=CHECK),
+    Fault("NUL byte in an id", {"control character"}, nul_in_a_code, commands=CHECK),
+    Fault("emoji in a country name", {"emoji"}, emoji_in_country_name, commands=CHECK),
+    Fault("emoji in an actor's name", {"emoji"}, emoji_in_actor_name, commands=CHECK),
+    Fault("emoji in a product", {"emoji"}, emoji_in_product, commands=CHECK),
+    Fault("space before a country code", {"spaces"}, space_before_country_code, commands=CHECK),
+    Fault("space after a date", {"spaces"}, space_after_date, commands=CHECK),
+    Fault("spaces around a source id", {"spaces"}, spaces_around_source_id, commands=CHECK),
+    Fault("space after an allowed value", {"spaces"}, space_after_allowed_value, commands=CHECK),
+    Fault("space before a number", {"spaces"}, space_before_number, commands=CHECK),
     Fault("runs.yml: absolute notebook path", {"paths"}, runs_absolute_notebook, commands=(("build",),)),
     Fault("runs.yml: notebook up a folder", {"paths"}, runs_notebook_up_a_folder, commands=(("build",),)),
     Fault("runs.yml: root outside book/", {"paths"}, runs_root_outside_book, commands=(("build",),)),

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .errors import GUIDE, InputError, RunError
+from .timeouts import DEFAULT as DEFAULT_TIMEOUT
 
 
 def _root(args) -> Path:
@@ -98,14 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("-o", "--output", help="where to write the executed notebook (a .ipynb file outside the project's sources)")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="stop the run when a cell takes longer than this (default: 600)")
+                   help=f"stop the run when a cell takes longer than this (default: {DEFAULT_TIMEOUT:.0f})")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="check the data, execute the run matrix and build the HTML book")
     p.add_argument("-j", "--jobs", type=int, help="runs to execute at once (default: one per core)")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop a run when a cell takes longer than this, for runs without a timeout in runs.yml "
-                        "(default: 600)")
+                        f"(default: {DEFAULT_TIMEOUT:.0f})")
     p.set_defaults(func=cmd_build)
 
     args = parser.parse_args(argv)
