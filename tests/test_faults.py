@@ -32,7 +32,7 @@ from typing import Callable
 import nbformat
 import pytest
 
-from amudarya import cli, rules, runner, validation
+from amudarya import cli, paths, rules, runner, textcheck, timeouts, validation
 from conftest import ROOT, copy_project
 
 SCRIPT = "<script>alert(1)</script>"
@@ -672,18 +672,334 @@ CATALOGUE = [
           kind=runner.BOOK_FAILED),
 ]
 
+
+# ---------------------------------------------------------------------------
+# Faults beyond the first catalogue: text nobody sees, hostile paths, runs that hang or die
+
+
+def _utf16(p: Path, codec: str, bom: bool) -> list[Expect]:
+    path = table_path(p, "fx")
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(("\ufeff" if bom else "").encode(codec) + text.encode(codec))
+    order = "little-endian" if codec == "utf-16-le" else "big-endian"
+    return [Expect("data/fx.csv", f"not UTF-8: the file is UTF-16 ({order})", line=1,
+                   expected="the file saved as UTF-8 (Excel: Save As 'CSV UTF-8'")]
+
+
+def utf16_with_bom(p: Path):
+    """'Unicode text' from Excel: UTF-16 with a byte-order mark."""
+    return _utf16(p, "utf-16-le", bom=True)
+
+
+def utf16_without_bom(p: Path):
+    return _utf16(p, "utf-16-le", bom=False)
+
+
+def utf16_big_endian(p: Path):
+    return _utf16(p, "utf-16-be", bom=True)
+
+
+def _control(p: Path, table: str, column: str, char: str, name: str, **where) -> list[Expect]:
+    row = find_row(p, table, **where)
+    old = cell(p, table, row, column)
+    value = old[:3] + char + old[3:]
+    set_cell(p, table, row, column, value)
+    return [Expect(f"data/{table}.csv", f"control character: the value holds {name}", row=row, field=column,
+                   value_starts=value[:20], expected="the text without it")]
+
+
+def nul_in_country_name(p: Path):
+    return _control(p, "countries", "name", "\x00", "U+0000", iso3="UZB")
+
+
+def escape_in_summary(p: Path):
+    return _control(p, "events", "summary", "\x1b", "U+001B", thread="trade")
+
+
+def form_feed_in_actor_name(p: Path):
+    return _control(p, "actors", "name", "\x0c", "U+000C", country="KAZ")
+
+
+def nul_in_a_code(p: Path):
+    return _control(p, "trade", "trade_id", "\x00", "U+0000", reporter="UZB")
+
+
+def _glyph(p: Path, table: str, column: str, char: str, **where) -> list[Expect]:
+    row = find_row(p, table, **where)
+    value = cell(p, table, row, column) + " " + char
+    set_cell(p, table, row, column, value)
+    return [Expect(f"data/{table}.csv", "character a chart cannot draw: the charts draw this field, and their font "
+                   f"has no glyph for U+{ord(char[0]):04X}", row=row, field=column, value=value,
+                   expected="the name in letters")]
+
+
+def emoji_in_country_name(p: Path):
+    return _glyph(p, "countries", "name", "\U0001F1FA\U0001F1FF", iso3="UZB")
+
+
+def emoji_in_actor_name(p: Path):
+    return _glyph(p, "actors", "name", "\U0001FAE1", country="TJK")
+
+
+def emoji_in_product(p: Path):
+    return _glyph(p, "trade", "product", "\U0001F33E", product=lambda v: v not in ("all", ""))
+
+
+def _spaced(p: Path, table: str, column: str, before: str, after: str, side: str, **where) -> list[Expect]:
+    row = find_row(p, table, **where)
+    old = cell(p, table, row, column)
+    set_cell(p, table, row, column, before + old + after)
+    return [Expect(f"data/{table}.csv", f"spaces around a value: the value has a space {side} it", row=row,
+                   field=column, value=before + old + after, expected=f"'{old}', without spaces")]
+
+
+def space_before_country_code(p: Path):
+    return _spaced(p, "events", "country", " ", "", "before", country="KGZ")
+
+
+def space_after_date(p: Path):
+    return _spaced(p, "events", "date", "", " ", "after", thread="refusal")
+
+
+def spaces_around_source_id(p: Path):
+    return _spaced(p, "trade", "source_id", " ", " ", "before and after", reporter="TKM")
+
+
+def space_after_allowed_value(p: Path):
+    return _spaced(p, "people", "unit", "", " ", "after", unit="persons")
+
+
+def space_before_number(p: Path):
+    return _spaced(p, "trade", "value_usd", " ", "", "before", value_usd=lambda v: v != "")
+
+
+# -- hostile paths and command lines
+
+
+def _chapter(p: Path, test) -> str:
+    """Where runs.yml lists the first chapter for which test(chapter) holds, as messages name it."""
+    import yaml
+
+    parts = yaml.safe_load((p / "notebooks" / "runs.yml").read_text(encoding="utf-8"))["parts"]
+    for p_no, part in enumerate(parts, start=1):
+        for c_no, chapter in enumerate(part["chapters"], start=1):
+            if test(chapter):
+                return f"notebooks/runs.yml, part {p_no} ('{part['caption']}'), chapter {c_no}"
+    raise AssertionError("no such chapter")
+
+
+def runs_absolute_notebook(p: Path):
+    where = _trade_chapter(p)
+    absolute = str(p / "notebooks" / "trade")
+    _edit_runs(p, "- notebook: trade", f"- notebook: {absolute}")
+    return [Expect(where, "path outside the project", field="notebook", value_starts=absolute[:40],
+                   expected="the name of a notebook in notebooks/, without .ipynb")]
+
+
+def runs_notebook_up_a_folder(p: Path):
+    where = _trade_chapter(p)
+    _edit_runs(p, "- notebook: trade", "- notebook: ../notebooks/trade")
+    return [Expect(where, "path outside the project", field="notebook", value="../notebooks/trade")]
+
+
+def runs_root_outside_book(p: Path):
+    _edit_runs(p, "root: index", "root: ../README")
+    return [Expect("notebooks/runs.yml", "path outside the project", field="root", value="../README",
+                   expected="the name of a Markdown file in book/ without .md")]
+
+
+def runs_page_outside_book(p: Path):
+    where = _trade_chapter(p)
+    _edit_runs(p, "- notebook: trade", "- page: ../README\n      - notebook: trade")
+    return [Expect(where, "path outside the project", field="page", value="../README")]
+
+
+def runs_page_in_generated(p: Path):
+    where = _trade_chapter(p)
+    _edit_runs(p, "- notebook: trade", "- page: _generated/sources\n      - notebook: trade")
+    return [Expect(where, "path outside the project", field="page", value="_generated/sources")]
+
+
+def runs_root_page_as_chapter(p: Path):
+    where = _trade_chapter(p)
+    _edit_runs(p, "- notebook: trade", "- page: index\n      - notebook: trade")
+    return [Expect(where, "bad run matrix entry: this page is the book's root page already", field="page",
+                   value="index", expected="a page other than the root page 'index'")]
+
+
+def runs_default_parameters_twice(p: Path):
+    """The trade chapter again, once with its default parameters written out (as runs.yml has
+    it) and once without: the same run, which would be built as two identical chapters."""
+    defaults = {name: param.default for name, param in runner.notebook_parameters(p / "notebooks" / "trade.ipynb").items()}
+    explicit = _trade_chapter(p)
+    assert runner.load_matrix(p).runs[[r.thread for r in runner.load_matrix(p).runs].index("trade")].parameters \
+        .items() <= defaults.items(), "the trade chapter no longer uses its defaults"
+    path = p / "notebooks" / "runs.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "  - caption: Again\n    chapters:\n      - notebook: trade\n",
+                    encoding="utf-8")
+    return [Expect(_chapter_again(p), "bad run matrix entry: the same run (counting default parameters) is already "
+                   f"listed at {explicit}", expected="each run once")]
+
+
+def _chapter_again(p: Path) -> str:
+    import yaml
+
+    parts = yaml.safe_load((p / "notebooks" / "runs.yml").read_text(encoding="utf-8"))["parts"]
+    return f"notebooks/runs.yml, part {len(parts)} ('Again'), chapter 1"
+
+
+def runs_bad_timeout(p: Path):
+    where = _trade_chapter(p)
+    _edit_runs(p, "- notebook: trade", "- timeout: -5\n        notebook: trade")
+    return [Expect(where, "bad timeout", field="timeout", value=-5, expected="seconds, such as 600")]
+
+
+def runs_timeout_in_words(p: Path):
+    where = _trade_chapter(p)
+    _edit_runs(p, "- notebook: trade", "- timeout: ten minutes\n        notebook: trade")
+    return [Expect(where, "bad timeout", field="timeout", value="ten minutes")]
+
+
+def _output(message: str, value: str, expected: str | None = None):
+    """`amudarya run trade -o VALUE`; {root} in VALUE is the project's folder."""
+    def apply(p: Path):
+        return [Expect("amudarya run trade", f"bad output path: {message}", field="-o",
+                       value_starts=value.replace("{root}", str(p))[:40], expected=expected)]
+    return apply
+
+
+def repeated_parameter(p: Path):
+    return [Expect("amudarya run trade", "repeated parameter: -p reporter is given 2 times", field="reporter",
+                   value="KAZ, UZB", expected='-p reporter once (a list is one value: -p reporter "[KAZ, UZB]")')]
+
+
+def run_notebook_outside(p: Path):
+    return [Expect("amudarya run ../notebooks/trade", "path outside the project", field="notebook",
+                   value="../notebooks/trade")]
+
+
+def run_bad_timeout(p: Path):
+    return [Expect("amudarya run trade", "bad timeout", field="--timeout", value=0.0)]
+
+
+def build_bad_timeout(p: Path):
+    return [Expect("amudarya build", "bad timeout", field="--timeout", value=-1.0)]
+
+
+# -- runs that hang, and kernels that die: a tiny notebook, so that no real chapter runs
+
+
+def _tiny(p: Path, name: str, code: str, timeout: float | None = None) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("label: str = 'tiny'  # what the run is called")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"), params, nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell("print('never')")]
+    nbformat.write(nb, p / "notebooks" / f"{name}.ipynb")
+    # Only this chapter: the others are cached, and a failed run stops the build before the book.
+    chapter = f"      - notebook: {name}\n" + (f"        timeout: {timeout}\n" if timeout else "")
+    runs = p / "notebooks" / "runs.yml"
+    runs.write_text(runs.read_text(encoding="utf-8") + "  - caption: Tiny\n    chapters:\n" + chapter, encoding="utf-8")
+
+
+def _verify_stopped(name: str, first_line: str, kind: str):
+    def verify(stderr: str, project: Path, argv: tuple[str, ...]) -> None:
+        run = runner.Run(name, {})
+        assert f"notebook failed: the run {run.describe()} stopped in cell 4 of notebooks/{name}.ipynb, " \
+               f"the cell starting `{first_line}`" in stderr, stderr
+        assert f"  {kind}: " in stderr, stderr
+        assert f"kept for inspection at _build/failed/{run.name}.ipynb" in stderr
+        kept = nbformat.read(project / "_build" / "failed" / f"{run.name}.ipynb", as_version=4)
+        assert kept.cells[-1].source == "print('never')" and not kept.cells[-1].get("outputs")
+        assert not (project / runner.GENERATED / f"{run.name}.ipynb").exists(), "a stopped run reached the book"
+    return verify
+
+
+def cell_never_ends(p: Path):
+    """A cell that waits forever: stopped at the run's timeout (in runs.yml, or --timeout)."""
+    _tiny(p, "hang", "import time\ntime.sleep(3600)", timeout=2)
+    return _verify_stopped("hang", "import time", "run timed out")
+
+
+def cell_kills_its_kernel(p: Path):
+    _tiny(p, "crash", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    return _verify_stopped("crash", "import os, signal", "kernel died")
+
+
+# The build validates the data with the same code before anything runs (the first catalogue
+# shows it refuses bad data); these are checked by `check` alone, to spend test time on the rest.
+CHECK = (("check",),)
+
+NEW_FAULTS = [
+    Fault("UTF-16 with a byte-order mark", {"not UTF-8"}, utf16_with_bom, commands=CHECK),
+    Fault("UTF-16 without a byte-order mark", {"not UTF-8"}, utf16_without_bom, commands=CHECK),
+    Fault("UTF-16 big-endian", {"not UTF-8"}, utf16_big_endian, commands=CHECK),
+    Fault("NUL byte in a country name", {"control character"}, nul_in_country_name, commands=CHECK),
+    Fault("escape character in a summary", {"control character"}, escape_in_summary, commands=CHECK),
+    Fault("form feed in an actor's name", {"control character"}, form_feed_in_actor_name, commands=CHECK),
+    Fault("NUL byte in an id", {"control character"}, nul_in_a_code, commands=CHECK),
+    Fault("emoji in a country name", {"emoji"}, emoji_in_country_name, commands=CHECK),
+    Fault("emoji in an actor's name", {"emoji"}, emoji_in_actor_name, commands=CHECK),
+    Fault("emoji in a product", {"emoji"}, emoji_in_product, commands=CHECK),
+    Fault("space before a country code", {"spaces"}, space_before_country_code, commands=CHECK),
+    Fault("space after a date", {"spaces"}, space_after_date, commands=CHECK),
+    Fault("spaces around a source id", {"spaces"}, spaces_around_source_id, commands=CHECK),
+    Fault("space after an allowed value", {"spaces"}, space_after_allowed_value, commands=CHECK),
+    Fault("space before a number", {"spaces"}, space_before_number, commands=CHECK),
+    Fault("runs.yml: absolute notebook path", {"paths"}, runs_absolute_notebook, commands=(("build",),)),
+    Fault("runs.yml: notebook up a folder", {"paths"}, runs_notebook_up_a_folder, commands=(("build",),)),
+    Fault("runs.yml: root outside book/", {"paths"}, runs_root_outside_book, commands=(("build",),)),
+    Fault("runs.yml: page outside book/", {"paths"}, runs_page_outside_book, commands=(("build",),)),
+    Fault("runs.yml: page the build writes", {"paths"}, runs_page_in_generated, commands=(("build",),)),
+    Fault("runs.yml: the root page as a chapter", {"paths"}, runs_root_page_as_chapter, commands=(("build",),)),
+    Fault("runs.yml: one run with and without its defaults", {"duplicates"}, runs_default_parameters_twice,
+          commands=(("build",),)),
+    Fault("runs.yml: negative timeout", {"timeout"}, runs_bad_timeout, commands=(("build",),)),
+    Fault("runs.yml: timeout in words", {"timeout"}, runs_timeout_in_words, commands=(("build",),)),
+    Fault("-o over the source notebook", {"paths"},
+          _output("it is inside notebooks/", "{root}/notebooks/trade.ipynb", "a .ipynb file outside notebooks/"),
+          commands=(RUN[:2] + ("-o", "{root}/notebooks/trade.ipynb"),)),
+    Fault("-o into data/", {"paths"}, _output("it is inside data/", "{root}/data/x.ipynb"),
+          commands=(RUN[:2] + ("-o", "{root}/data/x.ipynb"),)),
+    Fault("-o into book/ by a way round", {"paths"},
+          _output("it is inside book/", "{root}/_build/../book/_generated/x.ipynb"),
+          commands=(RUN[:2] + ("-o", "{root}/_build/../book/_generated/x.ipynb"),)),
+    Fault("-o a folder", {"paths"}, _output("it is a folder", "{root}/tools/", "a file name ending in .ipynb"),
+          commands=(RUN[:2] + ("-o", "{root}/tools/"),)),
+    Fault("-o a file that is no notebook", {"paths"},
+          _output("an executed notebook is a .ipynb file", "/proc/version"),
+          commands=(RUN[:2] + ("-o", "/proc/version"),)),
+    Fault("-o into /proc", {"paths"}, _output("cannot write to /proc", "/proc/x.ipynb"),
+          commands=(RUN[:2] + ("-o", "/proc/x.ipynb"),)),
+    Fault("-o into /sys", {"paths"}, _output("cannot write to /sys", "/sys/x.ipynb"),
+          commands=(RUN[:2] + ("-o", "/sys/x.ipynb"),)),
+    Fault("-p given twice", {"repeated -p"}, repeated_parameter,
+          commands=(("run", "trade", "-p", "reporter", "KAZ", "-p", "reporter", "UZB"),)),
+    Fault("run: notebook up a folder", {"paths"}, run_notebook_outside,
+          commands=(("run", "../notebooks/trade"),)),
+    Fault("run: timeout of 0", {"timeout"}, run_bad_timeout, commands=(("run", "trade", "--timeout", "0"),)),
+    Fault("build: negative timeout", {"timeout"}, build_bad_timeout, commands=(("build", "--timeout", "-1"),)),
+    Fault("a cell that never ends", {"timeout"}, cell_never_ends,
+          commands=(("build",), ("run", "hang", "--timeout", "2")), kind=runner.RUN_FAILED),
+    Fault("a cell that kills its kernel", {"dead kernel"}, cell_kills_its_kernel,
+          commands=(("build",), ("run", "crash")), kind=runner.RUN_FAILED),
+]
+CATALOGUE += NEW_FAULTS
+
 REQUIRED = {
     "non-numeric", "negative", "impossible date", "date precision", "unknown country",
     "unknown source or actor", "duplicate key", "missing column", "unexpected column", "broken CSV",
     "empty file", "not UTF-8", "stance out of range", "unknown thread or event type",
     "unknown parameter", "parameter type", "runs.yml", "notebook raises", "all at once",
+    "control character", "emoji", "spaces", "paths", "duplicates", "repeated -p", "timeout", "dead kernel",
 }
 
 
 def test_the_catalogue_covers_every_kind_of_mistake_the_issue_lists():
     covered = set().union(*(f.covers for f in CATALOGUE))
     assert REQUIRED <= covered, REQUIRED - covered
-    assert len(CATALOGUE) >= 15
+    assert len(CATALOGUE) >= 80
 
 
 # ---------------------------------------------------------------------------
@@ -792,6 +1108,7 @@ def broken(good_book, tmp_path) -> Path:
 def test_fault_gets_a_clear_message_and_costs_nothing(fault, broken, good_book, capsys):
     check = fault.apply(broken)
     for argv in fault.commands:
+        argv = tuple(arg.replace("{root}", str(broken)) for arg in argv)
         before = digest(broken / "data", broken / "notebooks")
         status, out, err = amudarya(broken, argv, capsys)
         assert status == 2, f"amudarya {' '.join(argv)} did not refuse the input:\n{out}\n{err}"
@@ -985,7 +1302,7 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
 
 
 GUIDE_HEADING = "## Common errors and what they mean"
-KINDS = validation.KINDS + rules.KINDS + runner.KINDS
+KINDS = validation.KINDS + rules.KINDS + runner.KINDS + paths.KINDS + textcheck.KINDS + timeouts.KINDS
 
 
 def guide_section() -> str:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .errors import GUIDE, InputError, RunError
+from .timeouts import DEFAULT as DEFAULT_TIMEOUT
 
 
 def _root(args) -> Path:
@@ -48,14 +49,26 @@ def cmd_check(args) -> int:
 def cmd_run(args) -> int:
     from . import runner
 
+    from . import paths, timeouts
+
     root = _root(args)
+    where = f"amudarya run {args.thread}"
+    # Where the notebook goes and how long it may take are checked before the data, so that a
+    # slip in the command line is said at once.
+    problems = paths.repeated_parameters(where, args.parameter)
+    if args.output:
+        problems += [p for p in [paths.output_problem(root, where, args.output)] if p]
+    if args.timeout is not None:
+        problems += [p for p in [timeouts.problem(where, "--timeout", args.timeout)] if p]
+    if problems:
+        raise InputError(problems, summary="The command line is not valid")
     _checked_data(root, warn=False)
     params = {name: runner.parse_cli_value(value) for name, value in args.parameter}
-    problems = runner.check_parameters(root, args.thread, params, where=f"amudarya run {args.thread}")
+    problems = runner.check_parameters(root, args.thread, params, where=where)
     if problems:
         raise InputError(problems, summary="The parameters are not valid")
-    run = runner.Run(args.thread, params)
-    output = Path(args.output).resolve() if args.output else root / runner.BUILD / "runs" / f"{run.name}.ipynb"
+    run = runner.Run(args.thread, params, timeout=args.timeout)
+    output = Path(args.output).expanduser().resolve() if args.output else root / runner.BUILD / "runs" / f"{run.name}.ipynb"
     runner.execute(root, run, output)
     print(output)
     return 0
@@ -65,7 +78,7 @@ def cmd_build(args) -> int:
     from . import runner
 
     # The build checks the data itself (once per content, remembered in the cache).
-    runner.build(_root(args), jobs=args.jobs)
+    runner.build(_root(args), jobs=args.jobs, timeout=args.timeout)
     return 0
 
 
@@ -84,11 +97,16 @@ def main(argv: list[str] | None = None) -> int:
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
         help="parameter to set (repeatable); the value is read as YAML: KAZ, 3, [KAZ, KGZ]",
     )
-    p.add_argument("-o", "--output", help="where to write the executed notebook")
+    p.add_argument("-o", "--output", help="where to write the executed notebook (a .ipynb file outside the project's sources)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help=f"stop the run when a cell takes longer than this (default: {DEFAULT_TIMEOUT:.0f})")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="check the data, execute the run matrix and build the HTML book")
     p.add_argument("-j", "--jobs", type=int, help="runs to execute at once (default: one per core)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop a run when a cell takes longer than this, for runs without a timeout in runs.yml "
+                        f"(default: {DEFAULT_TIMEOUT:.0f})")
     p.set_defaults(func=cmd_build)
 
     args = parser.parse_args(argv)

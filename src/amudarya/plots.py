@@ -80,6 +80,11 @@ def horizontal_bars(
     """
     if data.empty:
         raise ValueError("horizontal_bars needs at least one row; a chapter with no data shows no chart")
+    from .bounds import capped
+
+    data, left_out = capped(data.reset_index(drop=True), value)
+    if left_out:
+        title = f"{title} (the largest {len(data)}; {left_out:,} more not shown)"
     data = data.reset_index(drop=True)
     height = 1.2 + 0.45 * len(data)
     fig, ax = plt.subplots(figsize=(7.5, height + 0.9))

@@ -85,7 +85,14 @@ def show_table(
     links: dict[str, str] | None = None,
     row_ids: str | None = None,
 ) -> None:
-    """Display a table as escaped HTML: text from the data is shown as text, never markup."""
+    """Display a table as escaped HTML: text from the data is shown as text, never markup.
+    A long table shows its first rows and says so (bounds.summarised), unless its rows are
+    link targets (`row_ids`), which other pages need every one of."""
+    from .bounds import summarised
+
+    if not row_ids:
+        frame, note = summarised(frame)
+        caption = f"{caption} ({note})" if caption and note else caption or (note and note[0].upper() + note[1:])
     display(HTML(table_html(frame, caption, links, row_ids)))
 
 

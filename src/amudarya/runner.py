@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from . import paths, timeouts
 from .errors import InputError, Problem, RunError
 
 RUNS_FILE = Path("notebooks") / "runs.yml"
@@ -167,6 +168,9 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
     Runs before any kernel starts, against the notebook's own parameters cell.
     """
     where = where or f"run of '{thread}'"
+    outside = paths.notebook_problem(root, where, thread)
+    if outside:
+        return [outside]
     path = notebook_path(root, thread)
     if not path.is_file():
         known = threads(root)
@@ -241,6 +245,8 @@ def parse_cli_value(text: str):
 class Run:
     thread: str
     parameters: dict = field(default_factory=dict)
+    # Seconds a cell may run (None: timeouts.DEFAULT); not part of what the run computes.
+    timeout: float | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -249,7 +255,7 @@ class Run:
             value = self.parameters[key]
             text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
             parts.append(f"{key}-{text}")
-        return "__".join(parts)
+        return paths.short_name("__".join(parts))
 
     def describe(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in sorted(self.parameters.items()))
@@ -306,11 +312,14 @@ def load_matrix(root: Path) -> Matrix:
                     kind=BAD_ENTRY)
         )
     root_page = raw.get("root", "index")
-    if not (root / "book" / f"{root_page}.md").is_file():
+    outside = paths.page_problem(root, where, "root", root_page)
+    if outside:
+        problems.append(outside)
+    elif not (root / "book" / f"{root_page}.md").is_file():
         problems.append(Problem(where, "bad run matrix entry: the root page does not exist", field="root", value=root_page,
                                 expected="the name of a Markdown file in book/ without .md", kind=BAD_ENTRY))
     parts = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple, str] = {}
     for p_no, part in enumerate(raw["parts"], start=1):
         p_where = f"{where}, part {p_no}"
         if not isinstance(part, dict) or not isinstance(part.get("chapters"), list) or not part.get("caption"):
@@ -320,7 +329,7 @@ def load_matrix(root: Path) -> Matrix:
         chapters = []
         for c_no, chapter in enumerate(part["chapters"], start=1):
             c_where = f"{p_where} ('{part['caption']}'), chapter {c_no}"
-            unknown = sorted(set(chapter) - {"notebook", "parameters", "page"}) if isinstance(chapter, dict) else []
+            unknown = sorted(set(chapter) - {"notebook", "parameters", "page", "timeout"}) if isinstance(chapter, dict) else []
             if unknown:
                 problems.append(Problem(c_where, "bad run matrix entry: unknown key in a chapter", field=str(unknown[0]),
                                         value=chapter[unknown[0]],
@@ -332,7 +341,10 @@ def load_matrix(root: Path) -> Matrix:
                                         value=chapter, kind=BAD_ENTRY))
                 continue
             if "page" in chapter:
-                if not (root / "book" / f"{chapter['page']}.md").is_file():
+                outside = paths.page_problem(root, c_where, "page", chapter["page"], root_page)
+                if outside:
+                    problems.append(outside)
+                elif not (root / "book" / f"{chapter['page']}.md").is_file():
                     problems.append(Problem(c_where, "bad run matrix entry: no such page in book/", field="page", value=chapter["page"],
                                             expected="the name of a Markdown file in book/ without .md",
                                             kind=BAD_ENTRY))
@@ -343,14 +355,18 @@ def load_matrix(root: Path) -> Matrix:
                 problems.append(Problem(c_where, "bad run matrix entry: parameters must be a mapping of name: value", field="parameters",
                                         value=params, expected="parameters: {name: value, ...}", kind=BAD_ENTRY))
                 continue
-            run = Run(str(chapter["notebook"]), dict(params))
+            run = Run(str(chapter["notebook"]), dict(params), timeout=chapter.get("timeout"))
             found = check_parameters(root, run.thread, run.parameters, where=c_where)
+            if "timeout" in chapter:
+                found += [p for p in [timeouts.problem(c_where, "timeout", chapter["timeout"])] if p]
             problems.extend(found)
             if not found:
-                if run.name in seen:
-                    problems.append(Problem(c_where, f"bad run matrix entry: the same run is already listed at {seen[run.name]}",
+                same = paths.identity(_declared(root, notebook_path(root, run.thread)), run.parameters)
+                if (run.thread, same) in seen:
+                    problems.append(Problem(c_where, "bad run matrix entry: the same run (counting default parameters) is "
+                                            f"already listed at {seen[run.thread, same]}",
                                             value=run.describe(), expected="each run once", kind=BAD_ENTRY))
-                seen[run.name] = c_where
+                seen[run.thread, same] = c_where
                 chapters.append(Entry(run=run))
         parts.append(Part(str(part["caption"]), chapters))
     if problems:
@@ -522,11 +538,18 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             # console, not news about the run.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             kernel_manager_class=_socket_file_kernel_manager(),
+            execution_timeout=timeouts.seconds(run.timeout),
+            engine_name=timeouts.register_engine(),
         )
-    except PapermillExecutionError as exc:
+    except Exception as exc:
+        if not (isinstance(exc, PapermillExecutionError) or timeouts.is_stop(exc)):
+            raise
         failed = root / FAILED / f"{run.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(partial), failed)
+        if isinstance(exc, PapermillExecutionError):
+            shutil.move(str(partial), failed)
+        else:
+            exc = timeouts.keep(exc, failed, timeouts.seconds(run.timeout))
         raise RunError(_failure_message(root, run, exc, failed)) from None
     finally:
         for key, value in saved.items():
@@ -541,6 +564,8 @@ def execute(root: Path, run: Run, output: Path) -> Path:
         raise RunError(f"{run.describe()}: {exc}") from None
     nbformat.write(nb, partial)
     os.replace(partial, output)
+    # An earlier failure of this run is no longer news.
+    (root / FAILED / f"{run.name}.ipynb").unlink(missing_ok=True)
     return output
 
 
@@ -549,18 +574,11 @@ def execute(root: Path, run: Run, output: Path) -> Path:
 
 
 def _publish(root: Path, built: Path) -> Path:
-    """Replace _build/html with `built`; the old book is removed only after the swap."""
-    target = root / BUILD / "html"
-    fresh = root / BUILD / ".html-new"
-    old = root / BUILD / ".html-old"
-    for leftover in (fresh, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    shutil.copytree(built, fresh)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(fresh, target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target
+    """Replace _build/html with `built` in one step (lock.publish), without files no page uses."""
+    from . import bounds, lock
+
+    bounds.sweep_orphans(built)
+    return lock.publish(built, root / BUILD)
 
 
 def _execute_into(root: Path, run: Run, folder: Path) -> float:
@@ -719,18 +737,35 @@ def _book(root: Path, site, log) -> Path:
     return target
 
 
-def build(root: Path, log=print, jobs: int | None = None) -> Path:
+def build(root: Path, log=print, jobs: int | None = None, timeout: float | None = None) -> Path:
     """Check the data and the run matrix, execute the runs whose inputs changed (`jobs` at a
     time, one per core by default), and build and publish the book if anything it is made of
-    changed. Logs one line per run (executed or cached, with seconds) and one for the book."""
-    from . import cache
-    from .jupyterbook import JupyterBook
+    changed. Logs one line per run (executed or cached, with seconds) and one for the book.
+    `timeout`: seconds a cell may run, for runs without a timeout of their own in runs.yml.
+    One build at a time per project folder: a second one waits for the first (lock.py)."""
+    from . import lock
 
     root = root.resolve()
+    if timeout is not None and timeouts.problem("amudarya build", "--timeout", timeout):
+        raise InputError(timeouts.problem("amudarya build", "--timeout", timeout))
+    with lock.build_lock(root):
+        lock.recover(root / BUILD)
+        book = _build(root, log, jobs, timeout)
+        # The book is whole again: notebooks kept from earlier failures are no longer news.
+        shutil.rmtree(root / FAILED, ignore_errors=True)
+        return book
+
+
+def _build(root: Path, log, jobs: int | None, timeout: float | None) -> Path:
+    from . import bounds, cache
+    from .jupyterbook import JupyterBook
+
     jobs = _default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise InputError(Problem("amudarya build", "--jobs must be at least 1", field="jobs", value=jobs))
     matrix = load_matrix(root)
+    if timeout is not None:
+        matrix = _default_timeout(matrix, timeout)
     # Before any kernel starts: bad data is one clear report, not sixteen failed runs. The
     # answer is remembered by content, so the notebooks' own data.load() does not repeat it.
     _check_data(root)
@@ -746,4 +781,16 @@ def build(root: Path, log=print, jobs: int | None = None) -> Path:
             site.start()  # Sphinx sets up while the kernels run
             _execute(root, missing, keys, jobs, log)
         _assemble(root, matrix, keys, missing, log)
+        bounds.warn_large(root / GENERATED)
         return _book(root, site, log)
+
+
+def _default_timeout(matrix: Matrix, timeout: float) -> Matrix:
+    """The matrix with `timeout` for every run that has none of its own."""
+    from dataclasses import replace
+
+    return replace(matrix, parts=[
+        replace(part, chapters=[
+            replace(e, run=replace(e.run, timeout=timeout)) if e.run and e.run.timeout is None else e
+            for e in part.chapters])
+        for part in matrix.parts])

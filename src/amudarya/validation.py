@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import textcheck
 from .errors import Problem
 
 # Kinds of problem (Problem.kind); data/README.md explains each under the same name.
@@ -261,6 +262,10 @@ def read_table(folder: Path, resource: dict) -> tuple[Table, list[Problem]]:
         table.readable = False
         return table, [Problem(table.where, "empty file: not even a header", expected=f"the header {full}, then one line per row",
                                kind=EMPTY_FILE)]
+    utf16 = textcheck.utf16_problem(table.where, raw)
+    if utf16:
+        table.readable = False
+        return table, [utf16]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -556,6 +561,11 @@ def inspect(folder: Path, descriptor: dict, typed) -> Findings:
         tables[res["name"]] = table
         problems += found
     problems += frictionless_problems(folder, descriptor, tables)
+    # A control character or a space around a code is what is wrong with its cell; what the
+    # type and reference checks say about the same cell would only send a person looking elsewhere.
+    text = [p for t in tables.values() if t.readable for p in textcheck.problems(t)]
+    flagged = {(p.where, p.row, p.field) for p in text}
+    problems = [p for p in problems if (p.where, p.row, p.field) not in flagged] + text
     by_where = {t.where: t for t in tables.values()}
     problems = [
         replace(p, line=by_where[p.where].lines.get(p.row)) if p.where in by_where and p.row and not p.line else p
