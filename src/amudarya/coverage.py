@@ -39,6 +39,8 @@ def _dated_rows(package) -> pd.DataFrame:
     }))
     # An announced target is a goal, not a figure for a period: it does not extend coverage.
     tr = package["trade"][package["trade"]["flow"] != "target"]
+    # A figure whose source gives no period is evidence of no date, so it extends nothing.
+    tr = tr[tr["period_end"].notna()]
     end = tr["period_end"]
     for side in ("reporter", "partner"):
         parts.append(pd.DataFrame({"table": "trade", "row": tr["trade_id"], "state": tr[side], "end": end,
