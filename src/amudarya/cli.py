@@ -65,7 +65,7 @@ def cmd_build(args) -> int:
     from . import runner
 
     # The build checks the data itself (once per content, remembered in the cache).
-    runner.build(_root(args), jobs=args.jobs)
+    runner.build(_root(args), jobs=args.jobs, scheduler=args.scheduler)
     return 0
 
 
@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("build", help="check the data, execute the run matrix and build the HTML book")
     p.add_argument("-j", "--jobs", type=int, help="runs to execute at once (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="execute the runs on the Dask distributed scheduler at ADDRESS, e.g. tcp://10.0.0.5:8786"
+                   " (default: a local cluster of --jobs workers)")
     p.set_defaults(func=cmd_build)
 
     args = parser.parse_args(argv)
