@@ -666,12 +666,30 @@ def run_inputs(root: Path, run: Run) -> tuple[Path, ...]:
     return ()
 
 
+def plan(root: Path, matrix: Matrix, entries: dict[str, Path]) -> dict[str, str]:
+    """Each run's recipe key; the runs whose stored entry is still up to date (the recipe, and
+    every file the run read as it was then) go into `entries`, the others must be executed."""
+    from . import cache, depfile
+
+    shared = cache.shared_inputs(root)
+    recipes = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters,
+                                       run_inputs(root, run))
+               for run in matrix.runs}
+    store = cache.Store(root)
+    current = depfile.Current(root)
+    for run in matrix.runs:
+        found = store.find(run.name, recipes[run.name], current)
+        if found:
+            entries[run.name] = found
+    return recipes
+
+
 def build(root: Path, log=print, jobs: int | None = None, scheduler: str | None = None) -> Path:
     """Check the data and the run matrix, execute the runs whose inputs changed (`jobs` at a
     time, one per core by default, or on the Dask cluster at `scheduler`), and build and publish
     the book if anything it is made of changed. Logs one line per run (executed or cached, with
     seconds) and one for the book. SIGINT and SIGTERM stop it cleanly (`schedule.stoppable`)."""
-    from . import cache, depfile, schedule
+    from . import schedule
     from .jupyterbook import JupyterBook
 
     root = root.resolve()
@@ -685,16 +703,7 @@ def build(root: Path, log=print, jobs: int | None = None, scheduler: str | None 
         # Before any kernel starts: bad data is one clear report, not sixteen failed runs. The
         # answer is remembered by content, so the notebooks' own data.load() does not repeat it.
         _check_data(root)
-        shared = cache.shared_inputs(root)
-        recipes = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters,
-                                           run_inputs(root, run))
-                   for run in matrix.runs}
-        store = cache.Store(root)
-        current = depfile.Current(root)
-        for run in matrix.runs:
-            found = store.find(run.name, recipes[run.name], current)
-            if found:
-                entries[run.name] = found
+        recipes = plan(root, matrix, entries)
         missing = [run for run in matrix.runs if run.name not in entries]
         # Before Sphinx starts: it reads the toc when it sets up, the pages only when it builds.
         write_toc(root, matrix)
