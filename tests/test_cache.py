@@ -99,7 +99,7 @@ def test_a_notebook_key_ignores_outputs_and_execution_counts(tmp_path, root):
     assert cache.notebook_digest(clean) != cache.notebook_digest(saved)
 
 
-def test_a_run_key_changes_with_parameters_data_and_code_but_not_mtimes(project, root):
+def test_a_recipe_key_changes_with_parameters_and_code_but_not_mtimes_or_data(project, root):
     notebook = project / "notebooks" / "trade.ipynb"
     shared = cache.shared_inputs(project)
     key = cache.run_key(shared, notebook, "trade", {"reporter": "KAZ", "partner": "AFG"})
@@ -109,8 +109,9 @@ def test_a_run_key_changes_with_parameters_data_and_code_but_not_mtimes(project,
     for path in (project / "data").iterdir():
         os.utime(path, (1, 1))
     assert cache.shared_inputs(project) == shared
+    # The data are not in the recipe: each run records the files it read (tests/test_keys.py).
     change_turnover(project / "data", by=100_000)
-    assert cache.shared_inputs(project) != shared
+    assert cache.shared_inputs(project) == shared
     assert cache.code_digest() == cache.files_digest(root / "src" / "amudarya", "*.py")
 
 
@@ -153,7 +154,8 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     assert new != old
 
     lines = build(rebuilt)
-    # Every run reads the whole data package, so every run is executed again.
+    # Every run reads trade.csv (each chapter's notes on disputes read the claims of every
+    # table), so every run is executed again.
     assert [outcome(lines, run) for run in runs] == ["executed"] * len(runs)
     assert any(l.startswith("book: built") for l in lines), lines
     text = page_text(rebuilt)

@@ -218,3 +218,82 @@ def test_a_record_is_read_back_as_written_and_a_broken_one_is_none(tmp_path, mon
     target.write_text(target.read_text()[:30])
     assert depfile.read(target) is None
     assert depfile.read(tmp_path / "missing") is None
+
+
+# ---------------------------------------------------------------------------
+# Stopping a build
+
+
+def _start_build(project, *args):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "amudarya.cli", "--root", str(project), "build", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _kernels(pid) -> list:
+    import psutil
+
+    return [p for p in psutil.Process(pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+
+
+def _assert_stopped_cleanly(project, process, started, signame):
+    import psutil
+
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + getattr(__import__("signal"), signame), err
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"amudarya build: stopped by {signame}"), err
+    # Every process the build started is gone: workers, kernels, Sphinx.
+    left = []
+    for proc in started:
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE:
+                left.append(proc)
+        except psutil.NoSuchProcess:
+            pass
+    assert not left, [p.cmdline() for p in left]
+    assert not list((project / "_build" / "cache" / "runs").glob("*/.*.partial"))
+    for pid in [process.pid, *(p.pid for p in started)]:
+        assert not schedule.sockets_folder().with_name(f"{schedule.SOCKETS_PREFIX}{pid}").exists()
+
+
+def test_sigterm_stops_every_worker_and_kernel_and_keeps_finished_runs(rebuilt):
+    import time
+
+    import psutil
+
+    new = [runner.Run("policy", {"country": code}) for code in ("KGZ", "TJK", "AFG")]
+    only(rebuilt, new)
+    process = _start_build(rebuilt, "--jobs", "2")
+    finished = process.stdout.readline()  # the first run to finish
+    assert ": executed in " in finished, (finished, process.stderr.read() if process.poll() is not None else "")
+    deadline = time.monotonic() + 60
+    while not _kernels(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    started = psutil.Process(process.pid).children(recursive=True)
+    assert _kernels(process.pid) and len(started) >= 3  # two workers and a kernel at least
+    process.terminate()
+    _assert_stopped_cleanly(rebuilt, process, started, "SIGTERM")
+    # The finished run is kept: the next build takes it from the cache.
+    name = finished.split(":")[0]
+    assert name in {r.name for r in new} and name not in stale(rebuilt)
+
+
+def test_ctrl_c_stops_the_build_and_its_kernel_with_one_line(rebuilt):
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    only(rebuilt, [runner.Run("policy", {"country": "KGZ"})])
+    process = _start_build(rebuilt)
+    deadline = time.monotonic() + 120
+    while not _kernels(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _kernels(process.pid)
+    started = psutil.Process(process.pid).children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to the whole process group
+    _assert_stopped_cleanly(rebuilt, process, started, "SIGINT")
