@@ -57,7 +57,13 @@ def execute_packed(root: str, run) -> Result:
         folder = Path(tmp)
         record = folder / ".reads"
         record.touch()
-        runner.execute(Path(root), run, folder / f"{run.name}.ipynb", reads=record)
+        try:
+            runner.execute(Path(root), run, folder / f"{run.name}.ipynb", reads=record)
+        finally:
+            try:
+                sockets_folder().rmdir()  # empty once the kernel has shut down
+            except OSError:
+                pass
         reads = depfile.read(record)
         if reads is None:
             raise runner.RunError(f"{run.describe()}: the record of what the run read is unreadable")
