@@ -168,7 +168,7 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     assert old in page_text(rebuilt)
 
 
-def test_new_runs_are_executed_side_by_side_and_the_others_not_at_all(rebuilt, runs):
+def test_new_runs_are_executed_side_by_side_on_a_dask_cluster_and_the_others_not_at_all(rebuilt, runs):
     path = rebuilt / "notebooks" / "runs.yml"
     matrix = yaml.safe_load(path.read_text())
     # Two chapters the default book does not have.
@@ -176,7 +176,15 @@ def test_new_runs_are_executed_side_by_side_and_the_others_not_at_all(rebuilt, r
     assert not {r.name for r in new} & {r.name for r in runs}
     matrix["parts"][-1]["chapters"] += [{"notebook": r.thread, "parameters": r.parameters} for r in new]
     path.write_text(yaml.safe_dump(matrix, sort_keys=False))
-    lines = build(rebuilt, jobs=2)
+    # On a Dask cluster of two workers, reached by its address as `--scheduler ADDRESS` does
+    # (the build's own LocalCluster, the default, is used in tests/test_keys.py).
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        lines = build(rebuilt, scheduler=cluster.scheduler_address)
     assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
     assert [outcome(lines, run) for run in new] == ["executed", "executed"]
     # Two workers: each notebook started before the other one finished.

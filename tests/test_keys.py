@@ -257,6 +257,7 @@ def _assert_stopped_cleanly(project, process, started, signame):
     assert not list((project / "_build" / "cache" / "runs").glob("*/.*.partial"))
     for pid in [process.pid, *(p.pid for p in started)]:
         assert not schedule.sockets_folder().with_name(f"{schedule.SOCKETS_PREFIX}{pid}").exists()
+        assert not list(schedule.sockets_folder().parent.glob(f"{schedule.RUN_PREFIX}{pid}-*"))
 
 
 def test_sigterm_stops_every_worker_and_kernel_and_keeps_finished_runs(rebuilt):

@@ -31,6 +31,7 @@ from pathlib import Path
 from . import depfile
 
 SOCKETS_PREFIX = "amudarya-kernels-"
+RUN_PREFIX = "amudarya-run-"
 
 
 @dataclass
@@ -53,7 +54,8 @@ def execute_packed(root: str, run) -> Result:
     from . import runner
 
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="amudarya-run-") as tmp:
+    # Named after this process, so that a build can sweep the folders of workers that died.
+    with tempfile.TemporaryDirectory(prefix=f"{RUN_PREFIX}{os.getpid()}-") as tmp:
         folder = Path(tmp)
         record = folder / ".reads"
         record.touch()
@@ -173,14 +175,16 @@ def _stop(procs) -> None:
 
 
 def sweep(root: Path) -> None:
-    """Remove what builds that died left behind: half-written cache entries and the socket
-    folders of kernels whose process is gone."""
+    """Remove what builds that died left behind: half-written cache entries, and the socket
+    folders of kernels and the run folders of workers whose process is gone."""
     from . import cache
 
     cache.Store(root).sweep()
-    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
-        if not cache._alive(folder.name[len(SOCKETS_PREFIX):]):
-            shutil.rmtree(folder, ignore_errors=True)
+    temp = Path(tempfile.gettempdir())
+    for prefix in (SOCKETS_PREFIX, RUN_PREFIX):
+        for folder in temp.glob(f"{prefix}*"):
+            if not cache._alive(folder.name[len(prefix):].split("-")[0]):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 class Stopped(BaseException):
@@ -219,10 +223,8 @@ def stoppable(root: Path, finished):
         # After the processes: a kernel that was still running would write its sockets again.
         sweep(root)
         shutil.rmtree(sockets_folder(), ignore_errors=True)
-        count = finished()
-        print(f"amudarya build: stopped by {signal.Signals(signum).name}; {count} finished "
-              f"run{'s' * (count != 1)} kept in the cache, {len(procs)} process{'es' * (len(procs) != 1)} stopped",
-              file=sys.stderr, flush=True)
+        print(f"amudarya build: stopped by {signal.Signals(signum).name}; finished runs kept in the cache: "
+              f"{finished()}; processes it started, now stopped: {len(procs)}", file=sys.stderr, flush=True)
         raise SystemExit(128 + signum) from None
     finally:
         for sig, handler in handlers.items():
