@@ -204,8 +204,12 @@ def stoppable(root: Path, finished):
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     handlers = {}
+    # Taken when the signal arrives, while the tree is whole: a kernel whose worker is closed
+    # on the way out is no longer under this process when the clean-up runs.
+    seen = []
 
     def stop(signum, frame):
+        seen.extend(_started_since(before))
         raise Stopped(signum)
 
     if _main_thread():
@@ -218,7 +222,7 @@ def stoppable(root: Path, finished):
         # Further signals must not interrupt the clean-up itself.
         for sig in handlers:
             signal.signal(sig, signal.SIG_IGN)
-        procs = _started_since(before)
+        procs = list({p.pid: p for p in [*seen, *_started_since(before)]}.values())
         _stop(procs)
         # After the processes: a kernel that was still running would write its sockets again.
         sweep(root)
