@@ -527,6 +527,9 @@ def execute(root: Path, run: Run, output: Path, reads: Path | None = None) -> Pa
             # Every output is in hand when the last cell is done; a polite shutdown of the
             # kernel only adds about a second to each run.
             shutdown_kernel="immediate",
+            # On a busy machine a cell's last outputs can reach us seconds after its reply;
+            # papermill's 4 s wait for them then fails a run that succeeded.
+            iopub_timeout=120,
             # The kernel's own log (a KeyboardInterrupt note when it is stopped) is noise on the
             # console, not news about the run.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
