@@ -87,7 +87,9 @@ def _cluster(scheduler: str | None, workers: int):
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
     try:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR, worker_dashboard_address=None)
+                               # A failed run is reported by the build, with its cell: the
+                               # worker's own log of it would repeat it as a raw traceback.
+                               silence_logs=logging.CRITICAL, worker_dashboard_address=None)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
