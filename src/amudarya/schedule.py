@@ -62,10 +62,8 @@ def execute_packed(root: str, run) -> Result:
         try:
             runner.execute(Path(root), run, folder / f"{run.name}.ipynb", reads=record)
         finally:
-            try:
-                sockets_folder().rmdir()  # empty once the kernel has shut down
-            except OSError:
-                pass
+            # The kernel is gone (shut down or killed); its socket files may not be.
+            shutil.rmtree(sockets_folder(), ignore_errors=True)
         reads = depfile.read(record)
         if reads is None:
             raise runner.RunError(f"{run.describe()}: the record of what the run read is unreadable")
