@@ -541,6 +541,10 @@ def execute(root: Path, run: Run, output: Path, reads: Path | None = None) -> Pa
         shutil.move(str(partial), failed)
         raise RunError(_failure_message(root, run, exc, failed)) from None
     finally:
+        # The kernel is gone (shut down or killed); its socket files may not be.
+        from .schedule import sockets_folder
+
+        shutil.rmtree(sockets_folder(), ignore_errors=True)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -59,11 +59,7 @@ def execute_packed(root: str, run) -> Result:
         folder = Path(tmp)
         record = folder / ".reads"
         record.touch()
-        try:
-            runner.execute(Path(root), run, folder / f"{run.name}.ipynb", reads=record)
-        finally:
-            # The kernel is gone (shut down or killed); its socket files may not be.
-            shutil.rmtree(sockets_folder(), ignore_errors=True)
+        runner.execute(Path(root), run, folder / f"{run.name}.ipynb", reads=record)
         reads = depfile.read(record)
         if reads is None:
             raise runner.RunError(f"{run.describe()}: the record of what the run read is unreadable")
