@@ -3,6 +3,7 @@
 #   make test   the same set-up plus the browser, then the tests
 # and, for those who want them:
 #   make bench  time clean and incremental builds against Jupyter Book 1
+#   make bench-scale  time run matrices of 13, 50 and 200 runs and one-value rebuilds
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +22,7 @@ CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM CHROMEDRIVER  # tests/browser.py reads them
 
-.PHONY: book test check screenshots bench browser clean
+.PHONY: book test check screenshots bench bench-scale browser clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -81,6 +82,13 @@ screenshots: $(STAMP) browser
 # Rebuild times against Jupyter Book 1, written to bench/results.md (about 12 minutes).
 bench: $(STAMP) $(GEO_STAMP)
 	$(BIN)/python bench/bench.py
+
+# Run matrices of 13, 50 and 200 runs, and rebuilds after one changed value, into
+# bench/results.md (about 12 minutes on 2 quiet cores). SCALE_ARGS="--sizes 2 --no-write" checks
+# the bench itself in a minute; SCALE_ARGS="--baseline REV" also times REV's clean build.
+SCALE_ARGS ?=
+bench-scale: $(STAMP) $(GEO_STAMP)
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 clean:
 	rm -rf _build book/_generated book/_toc.yml

@@ -161,11 +161,11 @@ def test_a_run_without_analysis_executes_the_notebook_as_it_stands(root):
 def test_an_analysis_is_merged_before_the_first_section_and_keyed(project):
     run = runner.Run("policy", {"country": "PAK"})
     notebook = runner.notebook_path(project, "policy")
-    before = cache.run_key("shared", notebook, run.thread, run.parameters)
+    before = cache.run_key("shared", notebook, run.thread, run.parameters, runner.run_inputs(project, run))
     path = analysis.path_for(project, run.thread, run.parameters)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("---\nquotes:\n  day: events/AFG-2021-08-15-kabul-taken\n---\n## Why\n\nText {glue:text}`day`.\n")
-    after = cache.run_key("shared", notebook, run.thread, run.parameters)
+    after = cache.run_key("shared", notebook, run.thread, run.parameters, runner.run_inputs(project, run))
     assert after != before, "editing a run's analysis must change its cache key"
     nb = analysis.merged(project, run)
     tagged = [i for i, c in enumerate(nb.cells) if analysis.TAG in c.metadata.get("tags", [])]

@@ -1,12 +1,20 @@
 """Content keys for what a build depends on, and the store of executed runs under _build/cache/.
 
 A key is a sha256 over the *content* of inputs, never their modification times, so touching a
-file or checking it out again changes nothing, while any changed byte in data/, in the
-package's code or in a notebook's cells changes the key.
+file or checking it out again changes nothing.
+
+A run has two kinds of input. What is known before it runs (the notebook, its parameters, the
+package's code, the versions that matter, any extra file the runner adds) makes its *recipe*
+key. What it reads from the data is known only once it ran: the kernel records each file with
+the digest of the bytes it parsed (`depfile`). An executed run is stored under its recipe and
+that record, and it is reused while every file it read still has the recorded content. So a
+changed value re-executes exactly the runs that read its file, and a file edited while a run
+executes is stored with the digest the kernel saw, never with the one the build saw at start.
 
 The store keeps one folder per executed run, laid out like book/_generated/ (the executed
-notebook and downloads/<run>/), so restoring a run is a copy and a cached run and a freshly
-executed one reach the book by the same path.
+notebook and downloads/<run>/), with ENTRY_RECORD listing what the run read and the digest of
+every file the entry holds: an entry whose record is missing or unreadable, or whose files
+differ from it (a truncated notebook), is discarded with a warning and the run executed again.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from pathlib import Path
 
 CACHE = Path("_build") / "cache"
 # Bumped when what the store holds or how keys are made changes, so old entries stop matching.
-FORMAT = "amudarya-cache-1"
+FORMAT = "amudarya-cache-2"
 # What can change an executed notebook's outputs besides our inputs and code.
 RESULT_PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "myst-nb")
 # What can change the HTML made from the same executed notebooks and pages.
@@ -88,15 +96,16 @@ def notebook_digest(path: Path) -> str:
 
 
 def shared_inputs(root: Path) -> str:
-    """What every run reads: the data package, the package's code, the versions that matter."""
-    return digest(FORMAT, files_digest(root / "data"), code_digest(), versions(RESULT_PACKAGES))
+    """What every run depends on before it reads anything: the package's code and the versions
+    that matter. The data are not here: each run records the files it read (`depfile`)."""
+    return digest(FORMAT, code_digest(), versions(RESULT_PACKAGES))
 
 
-def run_key(shared: str, notebook: Path, thread: str, parameters: dict) -> str:
-    from .analysis import key_part  # the run's authored analysis is merged into its notebook
-
+def run_key(shared: str, notebook: Path, thread: str, parameters: dict, extra: tuple[Path, ...] = ()) -> str:
+    """The recipe key of a run. `extra`: files the runner feeds the run besides the notebook
+    (merged into it before execution, say); their content joins the key, a missing one as such."""
     return digest(shared, thread, notebook_digest(notebook), json.dumps(parameters, sort_keys=True, default=str),
-                  key_part(notebook, thread, parameters))
+                  *(part for path in extra for part in (path.name, _read(path) if path.is_file() else "missing")))
 
 
 def _read(path: Path) -> bytes:
@@ -189,51 +198,120 @@ def data_marks(data_folder: Path) -> Marks:
 # The store of executed runs
 
 
+ENTRY_RECORD = "amudarya-entry.json"
+
+
 class Store:
-    def __init__(self, root: Path):
+    """Executed runs, under runs/<run name>/<recipe>-<digest of what it read>/."""
+
+    def __init__(self, root: Path, warn=None):
         self.folder = root / CACHE / "runs"
+        self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
 
-    def entry(self, name: str, key: str) -> Path:
-        return self.folder / name / key
+    def find(self, name: str, recipe: str, current) -> Path | None:
+        """The stored run of this recipe whose recorded reads all still match `current` (a
+        depfile.Current), or None. Damaged entries met on the way are discarded."""
+        folder = self.folder / name
+        if not folder.is_dir():
+            return None
+        for entry in sorted(folder.glob(f"{recipe}-*")):
+            record = _entry_record(entry)
+            if record is None or not isinstance(record.get("reads"), dict):
+                self._discard(entry, name, "its record of what the run read is missing or unreadable")
+                continue
+            if not current.matches(record["reads"]):
+                continue
+            damaged = _damaged_file(entry, record.get("files"))
+            if damaged:
+                self._discard(entry, name, f"{damaged} differs from what was stored")
+                continue
+            return entry
+        return None
 
-    def has(self, name: str, key: str) -> bool:
-        return (self.entry(name, key) / f"{name}.ipynb").is_file()
+    def _discard(self, entry: Path, name: str, why: str) -> None:
+        self.warn(f"cache entry {entry} of run {name} is damaged ({why}): discarded; the run is executed again")
+        shutil.rmtree(entry, ignore_errors=True)
 
-    def staging(self, name: str, key: str) -> Path:
-        """An empty folder to execute into; `save` turns it into the entry."""
-        path = self.folder / name / f".{key}.{os.getpid()}.partial"
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True)
-        return path
-
-    def save(self, staging: Path, name: str, key: str) -> Path:
-        target = self.entry(name, key)
+    def save(self, name: str, recipe: str, files: dict[str, bytes], reads: dict[str, str]) -> Path:
+        """Store an executed run (its files by path relative to the run's folder) with the
+        record of what it read; the entry appears complete or not at all."""
+        target = self.folder / name / f"{recipe}-{digest(json.dumps(reads, sort_keys=True))[:16]}"
+        staging = self.folder / name / f".{target.name[-24:]}.{os.getpid()}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        for rel, data in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        record = {"reads": reads, "files": {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}}
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / ENTRY_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)  # a damaged entry of the same name
         try:
             # A rename: an entry is complete or absent, never half written.
             os.rename(staging, target)
         except OSError:
-            # Another build stored the same key first; both are the same content.
+            # Another build stored the same entry first; both are the same content.
             shutil.rmtree(staging, ignore_errors=True)
         return target
 
-    def restore(self, name: str, key: str, generated: Path) -> None:
+    def restore(self, entry: Path, name: str, generated: Path) -> None:
         """Make book/_generated/<name>.ipynb and downloads/<name>/ equal to the entry, writing
         only files whose content differs, so Sphinx re-reads only what really changed."""
-        entry = self.entry(name, key)
         os.utime(entry)  # marks it as recently used, for prune()
         _sync_file(entry / f"{name}.ipynb", generated / f"{name}.ipynb")
         _sync_tree(entry / "downloads" / name, generated / "downloads" / name)
 
-    def prune(self, name: str, keep: str) -> None:
+    def prune(self, name: str, keep: Path) -> None:
         """Drop all but the KEEP most recently used entries of a run (always keeping `keep`)."""
         folder = self.folder / name
         entries = sorted(
-            (p for p in folder.iterdir() if p.is_dir() and p.name != keep and not p.name.startswith(".")),
+            (p for p in folder.iterdir() if p.is_dir() and p != keep and not p.name.startswith(".")),
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )
         for old in entries[KEEP - 1:]:
             shutil.rmtree(old, ignore_errors=True)
+
+    def sweep(self) -> list[Path]:
+        """Remove the half-written entries of builds that are no longer running (a crash, a
+        kill -9); a running build's own are left alone. Returns what was removed."""
+        removed = []
+        for partial in self.folder.glob("*/.*.partial"):
+            if not _alive(partial.name.rsplit(".", 2)[-2]):
+                shutil.rmtree(partial, ignore_errors=True)
+                removed.append(partial)
+        return removed
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _entry_record(entry: Path) -> dict | None:
+    try:
+        record = json.loads((entry / ENTRY_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _damaged_file(entry: Path, files) -> str | None:
+    """The first file of the entry whose content is not what its record says, if any."""
+    if not isinstance(files, dict) or not files:
+        return ENTRY_RECORD
+    for rel, expected in files.items():
+        try:
+            if hashlib.sha256((entry / rel).read_bytes()).hexdigest() != expected:
+                return rel
+        except OSError:
+            return rel
+    return None
 
 
 def _sync_file(source: Path, target: Path) -> None:

@@ -78,7 +78,7 @@ def cmd_build(args) -> int:
     from . import runner
 
     # The build checks the data itself (once per content, remembered in the cache).
-    runner.build(_root(args), jobs=args.jobs, timeout=args.timeout)
+    runner.build(_root(args), jobs=args.jobs, timeout=args.timeout, scheduler=args.scheduler)
     return 0
 
 
@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop a run when a cell takes longer than this, for runs without a timeout in runs.yml "
                         f"(default: {DEFAULT_TIMEOUT:.0f})")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="execute the runs on the Dask distributed scheduler at ADDRESS, e.g. tcp://10.0.0.5:8786"
+                   " (default: a local cluster of --jobs workers)")
     p.set_defaults(func=cmd_build)
 
     args = parser.parse_args(argv)

@@ -11,15 +11,17 @@ agree on everything the package declares.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import validation
+from . import depfile, validation
 from .errors import InputError, Problem
 
 PACKAGE_FILE = "datapackage.json"
@@ -52,7 +54,7 @@ def _schema(descriptor: dict, resource: str) -> dict:
     raise KeyError(resource)
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
+def _read_raw(path: Path | io.BytesIO) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
@@ -78,18 +80,53 @@ def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
     return out
 
 
+class _Recorded(Mapping):
+    """The tables by name; using one records its file as read by the running notebook
+    (`depfile`), with the digest of the bytes the table was parsed from."""
+
+    def __init__(self, package: "Package", tables: dict[str, pd.DataFrame]):
+        self._package, self._tables = package, tables
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        table = self._tables[name]
+        self._package.record(name)
+        return table
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
 @dataclass(frozen=True)
 class Package:
-    """The validated tables, by resource name, with their Frictionless descriptor."""
+    """The validated tables, by resource name, with their Frictionless descriptor.
+
+    `digests` holds the sha256 of the bytes each table (and the descriptor) was parsed from:
+    what a run that uses the table has read, whatever the file holds by the time it ends."""
 
     folder: Path
     descriptor: dict
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # Unwrapped first, so that building a package from another's tables reads nothing.
+        tables = self.tables._tables if isinstance(self.tables, _Recorded) else dict(self.tables)
+        object.__setattr__(self, "tables", _Recorded(self, tables))
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
+    def record(self, name: str) -> None:
+        """Record the table `name` (and the descriptor that typed it) as read."""
+        for path in (PACKAGE_FILE, _schema(self.descriptor, name)["path"]):
+            if path in self.digests:
+                depfile.record(self.folder / path, self.digests[path])
+
     def path_of(self, name: str) -> Path:
+        self.record(name)
         return self.folder / _schema(self.descriptor, name)["path"]
 
 
@@ -165,12 +202,16 @@ def _load(folder: Path, _digest: str) -> Package:
     problems = check_once(folder).problems
     if problems:
         raise InputError(problems, summary=f"The data in {folder} is not valid ({len(problems)} problems)")
-    descriptor = _read_descriptor(folder)
-    tables = {
-        res["name"]: _typed(_read_raw(folder / res["path"]), res["schema"]["fields"])
-        for res in descriptor["resources"]
-    }
-    return Package(folder=folder, descriptor=descriptor, tables=tables)
+    # Each file is read once, as bytes: the digest a run records is that of what was parsed.
+    raw = (folder / PACKAGE_FILE).read_bytes()
+    descriptor = json.loads(raw.decode("utf-8"))
+    digests = {PACKAGE_FILE: depfile.sha256(raw)}
+    tables = {}
+    for res in descriptor["resources"]:
+        content = (folder / res["path"]).read_bytes()
+        digests[res["path"]] = depfile.sha256(content)
+        tables[res["name"]] = _typed(_read_raw(io.BytesIO(content)), res["schema"]["fields"])
+    return Package(folder=folder, descriptor=descriptor, tables=tables, digests=digests)
 
 
 def load(folder: Path | None = None) -> Package:

@@ -1,10 +1,11 @@
 """From the run matrix to the book: check parameters, execute notebooks, post-process, build.
 
 `notebooks/runs.yml` lists the book's parts and chapters; a chapter is a notebook run with
-parameters (or a prose page in `book/`). Each run is executed by papermill, in worker
-processes side by side, post-processed (alt text into cell metadata, plumbing cells hidden,
-conditional cells resolved) and kept in the cache (`cache`), keyed on the content of all it
-depends on; a run whose key is already there is not executed again. The runs are copied into
+parameters (or a prose page in `book/`). Each run is executed by papermill, in the build
+process or on a Dask cluster (`schedule`), post-processed (alt text into cell metadata,
+plumbing cells hidden, conditional cells resolved) and kept in the cache (`cache`), keyed on
+its recipe and on what its kernel read (`depfile`); a run whose stored entry still matches
+both is not executed again. The runs are copied into
 `book/_generated/` and the table of contents is written from the matrix. Jupyter Book then
 builds into a work folder, unless nothing the book is made of changed, and the result
 replaces `_build/html` only when the whole build succeeded.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths, timeouts
+from . import analysis, paths, timeouts
 from .errors import InputError, Problem, RunError
 
 RUNS_FILE = Path("notebooks") / "runs.yml"
@@ -487,11 +488,12 @@ def _socket_file_kernel_manager():
     at the same moment by parallel workers can pick the same port, and one dies ('Address
     already in use'). Socket files named after a fresh id cannot collide.
     """
-    import tempfile
     import uuid
 
     from jupyter_client import AsyncKernelManager
     from traitlets import default
+
+    from .schedule import sockets_folder
 
     class SocketFileKernelManager(AsyncKernelManager):
         @default("transport")
@@ -500,27 +502,35 @@ def _socket_file_kernel_manager():
 
         @default("ip")
         def _ip_default(self) -> str:
-            return str(Path(tempfile.gettempdir()) / f"amudarya-kernel-{uuid.uuid4().hex}")
+            # In a folder of this process, which a later build removes if this one dies.
+            folder = sockets_folder()
+            folder.mkdir(exist_ok=True)
+            return str(folder / uuid.uuid4().hex[:16])
 
     return SocketFileKernelManager
 
 
-def execute(root: Path, run: Run, output: Path) -> Path:
+def execute(root: Path, run: Run, output: Path, reads: Path | None = None) -> Path:
     """Execute one run with papermill into `output` (post-processed); raise RunError naming the
-    run and the failing cell, keeping the failed notebook under _build/failed/."""
+    run and the failing cell, keeping the failed notebook under _build/failed/. With `reads`,
+    the kernel records there every data file it read (`depfile`)."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from . import analysis
 
     output.parent.mkdir(parents=True, exist_ok=True)
     # Written next to the target and renamed, so a crash never leaves half a notebook.
     partial = output.with_name(f".{output.stem}.partial.ipynb")
     # The kernel inherits these: where the data are, and where the notebook's downloads go.
-    saved = {k: os.environ.get(k) for k in ("AMUDARYA_ROOT", "AMUDARYA_OUTPUT")}
+    from . import depfile
+
+    saved = {k: os.environ.get(k) for k in ("AMUDARYA_ROOT", "AMUDARYA_OUTPUT", depfile.ENV)}
     os.environ["AMUDARYA_ROOT"] = str(root)
     os.environ["AMUDARYA_OUTPUT"] = str(output)
+    os.environ.pop(depfile.ENV, None)
+    if reads is not None:
+        os.environ[depfile.ENV] = str(reads)
     try:
         papermill.execute_notebook(
             analysis.merged(root, run),  # the notebook, with the run's authored analysis if it has one
@@ -534,6 +544,9 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             # Every output is in hand when the last cell is done; a polite shutdown of the
             # kernel only adds about a second to each run.
             shutdown_kernel="immediate",
+            # On a busy machine a cell's last outputs can reach us seconds after its reply;
+            # papermill's 4 s wait for them then fails a run that succeeded.
+            iopub_timeout=120,
             # The kernel's own log (a KeyboardInterrupt note when it is stopped) is noise on the
             # console, not news about the run.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
@@ -552,6 +565,10 @@ def execute(root: Path, run: Run, output: Path) -> Path:
             exc = timeouts.keep(exc, failed, timeouts.seconds(run.timeout))
         raise RunError(_failure_message(root, run, exc, failed)) from None
     finally:
+        # The kernel is gone (shut down or killed); its socket files may not be.
+        from .schedule import sockets_folder
+
+        shutil.rmtree(sockets_folder(), ignore_errors=True)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -581,28 +598,6 @@ def _publish(root: Path, built: Path) -> Path:
     return lock.publish(built, root / BUILD)
 
 
-def _execute_into(root: Path, run: Run, folder: Path) -> float:
-    started = time.perf_counter()
-    execute(root, run, folder / f"{run.name}.ipynb")
-    return time.perf_counter() - started
-
-
-def _workers():
-    """Where worker processes come from: a fork server, a fresh interpreter that has imported
-    papermill and forks a worker in milliseconds. Not a fork of this process, which may have
-    run kernels itself (a test session, a notebook server) and so hold event loops and
-    sockets a child must not share; not the amudarya package either, which a long-lived
-    server would keep in the version of the day it started."""
-    import multiprocessing
-
-    try:
-        context = multiprocessing.get_context("forkserver")
-    except ValueError:  # no fork server on this platform
-        return multiprocessing.get_context("spawn")
-    context.set_forkserver_preload(["papermill"])
-    return context
-
-
 def _default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -622,76 +617,29 @@ def _check_data(root: Path) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def _outcomes(root: Path, runs: list[Run], staged: dict[str, Path], jobs: int, log) -> dict:
-    """Execute `runs`, `jobs` at a time; return each run's seconds or the exception it raised.
-
-    The build process is one of the workers: it takes runs from the queue and executes them
-    itself, so a single run never waits for another Python to start. For each further job a
-    thread takes runs from the same queue and hands each to a worker process, from a fork
-    server (papermill hands a kernel its environment through os.environ, so one process
-    executes one run at a time). No thread ever runs papermill.
-    """
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-    from threading import Thread
-
-    queue = deque(runs)
-    outcomes = {}
-
-    def work(execute) -> None:
-        while True:
-            try:
-                run = queue.popleft()
-            except IndexError:
-                return
-            try:
-                outcomes[run.name] = execute(run)
-                log(f"{run.name}: executed in {outcomes[run.name]:.1f} s")
-            except Exception as exc:  # one broken run must not hide the others' results
-                outcomes[run.name] = exc
-                log(f"{run.name}: failed")
-
-    helpers = min(jobs, len(runs)) - 1
-    pool = ProcessPoolExecutor(helpers, mp_context=_workers()) if helpers else None
-    threads = [
-        Thread(target=work, args=(lambda run: pool.submit(_execute_into, root, run, staged[run.name]).result(),),
-               daemon=True)
-        for _ in range(helpers)
-    ]
-    try:
-        for thread in threads:
-            thread.start()
-        work(lambda run: _execute_into(root, run, staged[run.name]))
-        for thread in threads:
-            thread.join()
-    finally:
-        queue.clear()  # on an interruption, the helpers take nothing more
-        if pool:
-            # Workers take a moment to wind down; the book need not wait for them.
-            pool.shutdown(wait=False, cancel_futures=True)
-    return outcomes
-
-
-def _execute(root: Path, runs: list[Run], keys: dict[str, str], jobs: int, log) -> None:
-    """Execute `runs` into the cache, `jobs` at a time."""
-    from . import cache
+def _execute(root: Path, runs: list[Run], recipes: dict[str, str], jobs: int, scheduler: str | None, log,
+             entries: dict[str, Path]) -> None:
+    """Execute `runs` (`jobs` at a time, or on the cluster at `scheduler`) and store each in the
+    cache as it finishes, with what it read; its entry goes into `entries`."""
+    from . import cache, schedule
 
     store = cache.Store(root)
-    staged = {run.name: store.staging(run.name, keys[run.name]) for run in runs}
-    outcomes = _outcomes(root, runs, staged, jobs, log)
     failures = []
-    for run in runs:
-        outcome = outcomes[run.name]
-        if isinstance(outcome, Exception):
-            shutil.rmtree(staged[run.name], ignore_errors=True)
-            failures.append(str(outcome) if isinstance(outcome, RunError) else f"{run.describe()}: {outcome!r}")
+
+    def done(run: Run, outcome) -> None:
+        if isinstance(outcome, schedule.Result):
+            entries[run.name] = store.save(run.name, recipes[run.name], outcome.files, outcome.reads)
+            log(f"{run.name}: executed in {outcome.seconds:.1f} s")
         else:
-            store.save(staged[run.name], run.name, keys[run.name])
+            failures.append(str(outcome) if isinstance(outcome, RunError) else f"{run.describe()}: {outcome!r}")
+            log(f"{run.name}: failed")
+
+    schedule.run_all(root, runs, jobs, scheduler, done)
     if failures:
         raise RunError("\n".join(failures))
 
 
-def _assemble(root: Path, matrix: Matrix, keys: dict[str, str], executed: list[Run], log) -> None:
+def _assemble(root: Path, matrix: Matrix, entries: dict[str, Path], executed: list[Run], log) -> None:
     """book/_generated/ as the matrix says, from the cache, rewriting only what changed."""
     from . import cache
 
@@ -700,8 +648,8 @@ def _assemble(root: Path, matrix: Matrix, keys: dict[str, str], executed: list[R
     generated.mkdir(parents=True, exist_ok=True)
     for run in matrix.runs:
         started = time.perf_counter()
-        store.restore(run.name, keys[run.name], generated)
-        store.prune(run.name, keys[run.name])
+        store.restore(entries[run.name], run.name, generated)
+        store.prune(run.name, entries[run.name])
         if run not in executed:
             log(f"{run.name}: cached in {time.perf_counter() - started:.1f} s")
     wanted = {f"{run.name}.ipynb" for run in matrix.runs}
@@ -737,12 +685,39 @@ def _book(root: Path, site, log) -> Path:
     return target
 
 
-def build(root: Path, log=print, jobs: int | None = None, timeout: float | None = None) -> Path:
+def run_inputs(root: Path, run: Run) -> tuple[Path, ...]:
+    """Files the runner feeds a run besides its notebook and what its kernel reads from data/
+    (which the kernel records itself): their content joins the run's key. The one place where
+    such a file is declared: the run's authored analysis, merged into its notebook."""
+    return (analysis.path_for(root, run.thread, run.parameters),)
+
+
+def plan(root: Path, matrix: Matrix, entries: dict[str, Path]) -> dict[str, str]:
+    """Each run's recipe key; the runs whose stored entry is still up to date (the recipe, and
+    every file the run read as it was then) go into `entries`, the others must be executed."""
+    from . import cache, depfile
+
+    shared = cache.shared_inputs(root)
+    recipes = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters,
+                                       run_inputs(root, run))
+               for run in matrix.runs}
+    store = cache.Store(root)
+    current = depfile.Current(root)
+    for run in matrix.runs:
+        found = store.find(run.name, recipes[run.name], current)
+        if found:
+            entries[run.name] = found
+    return recipes
+
+
+def build(root: Path, log=print, jobs: int | None = None, timeout: float | None = None,
+          scheduler: str | None = None) -> Path:
     """Check the data and the run matrix, execute the runs whose inputs changed (`jobs` at a
-    time, one per core by default), and build and publish the book if anything it is made of
-    changed. Logs one line per run (executed or cached, with seconds) and one for the book.
-    `timeout`: seconds a cell may run, for runs without a timeout of their own in runs.yml.
-    One build at a time per project folder: a second one waits for the first (lock.py)."""
+    time, one per core by default, or on the Dask cluster at `scheduler`), and build and publish
+    the book if anything it is made of changed. Logs one line per run (executed or cached, with
+    seconds) and one for the book. `timeout`: seconds a cell may run, for runs without a timeout
+    of their own in runs.yml. One build at a time per project folder: a second one waits for the
+    first (lock.py). SIGINT and SIGTERM stop it cleanly (`schedule.stoppable`)."""
     from . import lock
 
     root = root.resolve()
@@ -750,14 +725,14 @@ def build(root: Path, log=print, jobs: int | None = None, timeout: float | None 
         raise InputError(timeouts.problem("amudarya build", "--timeout", timeout))
     with lock.build_lock(root):
         lock.recover(root / BUILD)
-        book = _build(root, log, jobs, timeout)
+        book = _build(root, log, jobs, timeout, scheduler)
         # The book is whole again: notebooks kept from earlier failures are no longer news.
         shutil.rmtree(root / FAILED, ignore_errors=True)
         return book
 
 
-def _build(root: Path, log, jobs: int | None, timeout: float | None) -> Path:
-    from . import bounds, cache
+def _build(root: Path, log, jobs: int | None, timeout: float | None, scheduler: str | None) -> Path:
+    from . import bounds, schedule
     from .jupyterbook import JupyterBook
 
     jobs = _default_jobs() if jobs is None else jobs
@@ -766,23 +741,23 @@ def _build(root: Path, log, jobs: int | None, timeout: float | None) -> Path:
     matrix = load_matrix(root)
     if timeout is not None:
         matrix = _default_timeout(matrix, timeout)
-    # Before any kernel starts: bad data is one clear report, not sixteen failed runs. The
-    # answer is remembered by content, so the notebooks' own data.load() does not repeat it.
-    _check_data(root)
-    shared = cache.shared_inputs(root)
-    keys = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters)
-            for run in matrix.runs}
-    store = cache.Store(root)
-    missing = [run for run in matrix.runs if not store.has(run.name, keys[run.name])]
-    # Before Sphinx starts: it reads the toc when it sets up, the pages only when it builds.
-    write_toc(root, matrix)
-    with JupyterBook(root, root / BUILD / ".work") as site:
-        if missing:
-            site.start()  # Sphinx sets up while the kernels run
-            _execute(root, missing, keys, jobs, log)
-        _assemble(root, matrix, keys, missing, log)
-        bounds.warn_large(root / GENERATED)
-        return _book(root, site, log)
+    entries: dict[str, Path] = {}
+    with schedule.stoppable(root, finished=lambda: len(entries)):
+        schedule.sweep(root)
+        # Before any kernel starts: bad data is one clear report, not sixteen failed runs. The
+        # answer is remembered by content, so the notebooks' own data.load() does not repeat it.
+        _check_data(root)
+        recipes = plan(root, matrix, entries)
+        missing = [run for run in matrix.runs if run.name not in entries]
+        # Before Sphinx starts: it reads the toc when it sets up, the pages only when it builds.
+        write_toc(root, matrix)
+        with JupyterBook(root, root / BUILD / ".work") as site:
+            if missing:
+                site.start()  # Sphinx sets up while the kernels run
+                _execute(root, missing, recipes, jobs, scheduler, log, entries)
+            _assemble(root, matrix, entries, missing, log)
+            bounds.warn_large(root / GENERATED)
+            return _book(root, site, log)
 
 
 def _default_timeout(matrix: Matrix, timeout: float) -> Matrix:

@@ -1,0 +1,300 @@
+"""Rebuilds follow what each run read: a run's key is its recipe plus the data files its kernel
+read, recorded while it ran (`depfile`), so a changed value re-executes exactly the runs that
+read it, an edit made during a build is never stored under the wrong key, and a damaged cache
+entry is discarded and executed again.
+
+Each test starts from a copy of the session's built book and, where it executes, narrows the
+run matrix to one or two chapters so that it pays only for the runs its change concerns.
+"""
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from amudarya import cache, depfile, runner, schedule
+
+REPATRIATION = runner.Run("repatriation", {"country": "KGZ", "origin": "AFG"})
+TRADE_TKM = runner.Run("trade", {"reporter": "TKM", "partner": "AFG"})
+TRADE_KAZ = runner.Run("trade", {"reporter": "KAZ", "partner": "AFG"})
+# A people figure of one state (Kyrgyzstan), which the repatriation chapter lists in its download.
+PEOPLE_ROW = "unhcr-kgz-2019-asylum-applications"
+
+
+@pytest.fixture
+def rebuilt(built_book, tmp_path):
+    target = tmp_path / "project"
+    shutil.copytree(built_book, target, symlinks=True)
+    return target
+
+
+def build(project, **kwargs) -> list[str]:
+    lines = []
+    runner.build(project, log=lines.append, **kwargs)
+    return lines
+
+
+def outcomes(lines) -> dict[str, str]:
+    """{run name: 'executed' | 'cached'} from the build's progress lines."""
+    found = {}
+    for line in lines:
+        name, _, rest = line.partition(": ")
+        if rest.split(" ")[0] in {"executed", "cached"}:
+            found[name] = rest.split(" ")[0]
+    return found
+
+
+def only(project, runs) -> None:
+    """Narrow the book to these runs (each already built in the session's book)."""
+    path = project / "notebooks" / "runs.yml"
+    matrix = yaml.safe_load(path.read_text())
+    matrix["parts"] = [{"caption": "Runs", "chapters": [{"notebook": r.thread, "parameters": r.parameters} for r in runs]}]
+    path.write_text(yaml.safe_dump(matrix, sort_keys=False))
+
+
+def stale(project) -> set[str]:
+    """The runs the next build would execute."""
+    matrix = runner.load_matrix(project)
+    entries = {}
+    runner.plan(project, matrix, entries)
+    return {run.name for run in matrix.runs} - set(entries)
+
+
+def recorded(project) -> dict[str, set[str]]:
+    """{run name: data files its up-to-date entry says it read}."""
+    matrix = runner.load_matrix(project)
+    entries = {}
+    runner.plan(project, matrix, entries)
+    return {name: set(cache._entry_record(entry)["reads"]) for name, entry in entries.items()}
+
+
+def edit_cell(path: Path, key: str, column: str, change) -> str:
+    """Set `column` of the row whose first field is `key` to change(old); return the new value."""
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    first = list(rows[0])[0]
+    (row,) = [r for r in rows if r[first] == key]
+    row[column] = change(row[column])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return row[column]
+
+
+# ---------------------------------------------------------------------------
+# Which runs a change re-executes
+
+
+def test_a_change_to_any_table_makes_stale_exactly_the_runs_that_read_it(rebuilt):
+    reads = recorded(rebuilt)
+    assert len(reads) == len(runner.load_matrix(rebuilt).runs)
+    assert stale(rebuilt) == set()
+    data = rebuilt / "data"
+    tables = sorted(p.name for p in data.glob("*.csv"))
+    assert len(tables) >= 9
+    for table in tables:
+        path = data / table
+        original = path.read_bytes()
+        first_row = original.split(b"\n", 2)[1]
+        # One value of one row changed (the row's id gets a letter more): the file differs.
+        path.write_bytes(original.replace(first_row, first_row.replace(b",", b"x,", 1), 1))
+        readers = {name for name, files in reads.items() if f"data/{table}" in files}
+        assert stale(rebuilt) == readers, table
+        path.write_bytes(original)
+    # Never fewer than the runs that show the table: every trade chapter and the overview read
+    # trade.csv, the repatriation chapter reads actors.csv and people.csv, trade chapters fx.csv.
+    trade_runs = {r.name for r in runner.load_matrix(rebuilt).runs if r.thread == "trade"}
+    assert trade_runs | {"overview"} <= {n for n, f in reads.items() if "data/trade.csv" in f}
+    assert trade_runs <= {n for n, f in reads.items() if "data/fx.csv" in f}
+    assert REPATRIATION.name in {n for n, f in reads.items() if {"data/actors.csv", "data/people.csv"} <= f}
+    # ...and the tables nobody reads change nothing: a README edit re-executes no run.
+    (data / "README.md").write_text((data / "README.md").read_text() + "\nA note.\n")
+    assert stale(rebuilt) == set()
+
+
+def test_one_changed_figure_re_executes_only_its_readers_and_reaches_the_book(rebuilt):
+    only(rebuilt, [REPATRIATION, TRADE_TKM])
+    assert stale(rebuilt) == set()
+    # A people figure of Kyrgyzstan: the Turkmen trade chapter never read people.csv.
+    new = edit_cell(rebuilt / "data" / "people.csv", PEOPLE_ROW, "value", lambda v: str(int(float(v)) + 1))
+    lines = build(rebuilt)
+    assert outcomes(lines) == {REPATRIATION.name: "executed", TRADE_TKM.name: "cached"}
+    page = (rebuilt / "_build" / "html" / "_generated" / f"{REPATRIATION.name}.html").read_text()
+    (href,) = set(re.findall(r'href="\.\./(_downloads/[^"]+/people\.csv)"', page))
+    with (rebuilt / "_build" / "html" / href).open(newline="", encoding="utf-8") as f:
+        (row,) = [r for r in csv.DictReader(f) if r["record_id"] == PEOPLE_ROW]
+    assert float(row["value"]) == float(new)
+
+
+def test_a_run_that_starts_reading_a_table_is_executed_when_it_changes(rebuilt):
+    only(rebuilt, [TRADE_TKM])
+    people = rebuilt / "data" / "people.csv"
+    original = people.read_bytes()
+    edit_cell(people, PEOPLE_ROW, "note", lambda v: v + " Changed.")
+    assert stale(rebuilt) == set()  # the Turkmen trade chapter does not read people.csv
+    people.write_bytes(original)
+    # The notebook now reads people.csv too: a new recipe, executed, and its record says so.
+    import nbformat
+
+    path = rebuilt / "notebooks" / "trade.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('kin_rows = len(package["people"])'))
+    nbformat.write(nb, path)
+    assert outcomes(build(rebuilt)) == {TRADE_TKM.name: "executed"}
+    assert "data/people.csv" in recorded(rebuilt)[TRADE_TKM.name]
+    edit_cell(people, PEOPLE_ROW, "note", lambda v: v + " Changed.")
+    assert stale(rebuilt) == {TRADE_TKM.name}
+
+
+# ---------------------------------------------------------------------------
+# Edits during a build; damaged entries and leftovers
+
+
+def test_data_edited_while_a_run_executes_is_stored_under_what_the_kernel_read(rebuilt, monkeypatch):
+    """The build plans with one value; the file changes before the kernel reads it. The run is
+    stored under what the kernel read, so going back to the value of the build's start is a
+    change, executed again, and the book shows that value, not the one in between."""
+    only(rebuilt, [TRADE_TKM])
+    trade_csv = rebuilt / "data" / "trade.csv"
+    download = rebuilt / "book" / "_generated" / "downloads" / TRADE_TKM.name / "trade.csv"
+    with download.open(newline="", encoding="utf-8") as f:
+        row_id = next(r["trade_id"] for r in csv.DictReader(f) if r["value_usd"])  # a figure the chapter uses
+    at_start = edit_cell(trade_csv, row_id, "value_usd", lambda v: str(int(float(v)) + 1_000_000))
+    middle = str(int(at_start) + 2_000_000)
+    real = schedule.execute_packed
+
+    def edited_meanwhile(root, run):
+        edit_cell(trade_csv, row_id, "value_usd", lambda v: middle)
+        return real(root, run)
+
+    monkeypatch.setattr(schedule, "execute_packed", edited_meanwhile)
+    assert outcomes(build(rebuilt)) == {TRADE_TKM.name: "executed"}
+    monkeypatch.setattr(schedule, "execute_packed", real)
+
+    def shown() -> str:
+        with download.open(newline="", encoding="utf-8") as f:
+            return next(r["value_usd"] for r in csv.DictReader(f) if r["trade_id"] == row_id)
+
+    assert float(shown()) == float(middle)  # what the kernel read
+    edit_cell(trade_csv, row_id, "value_usd", lambda v: at_start)
+    assert outcomes(build(rebuilt)) == {TRADE_TKM.name: "executed"}
+    assert float(shown()) == float(at_start)
+
+
+def test_a_damaged_cache_entry_is_discarded_and_executed_again_and_leftovers_are_swept(rebuilt, capsys):
+    entries = {}
+    runner.plan(rebuilt, runner.load_matrix(rebuilt), entries)
+    (entries[TRADE_KAZ.name] / cache.ENTRY_RECORD).unlink()  # a record lost
+    assert stale(rebuilt) == {TRADE_KAZ.name}
+    assert "record of what the run read is missing or unreadable" in capsys.readouterr().err
+    only(rebuilt, [TRADE_TKM])
+    notebook = entries[TRADE_TKM.name] / f"{TRADE_TKM.name}.ipynb"
+    notebook.write_bytes(notebook.read_bytes()[:500])  # truncated, as by a full disk
+    # What a build killed with -9 leaves: a half-written entry and its kernels' socket folder.
+    dead = 2 ** 22 + 1  # above the default pid_max: no process has it
+    partial = rebuilt / "_build" / "cache" / "runs" / TRADE_TKM.name / f".0123456789abcdef.{dead}.partial"
+    partial.mkdir()
+    sockets = schedule.sockets_folder().with_name(f"{schedule.SOCKETS_PREFIX}{dead}")
+    sockets.mkdir(exist_ok=True)
+    lines = build(rebuilt)
+    assert outcomes(lines) == {TRADE_TKM.name: "executed"}
+    err = capsys.readouterr().err
+    assert f"cache entry {entries[TRADE_TKM.name]} of run {TRADE_TKM.name} is damaged" in err
+    assert f"{TRADE_TKM.name}.ipynb differs from what was stored" in err
+    assert not partial.exists() and not sockets.exists()
+    assert stale(rebuilt) == set()
+
+
+def test_a_record_is_read_back_as_written_and_a_broken_one_is_none(tmp_path, monkeypatch):
+    target = tmp_path / "reads"
+    monkeypatch.setenv(depfile.ENV, str(target))
+    depfile.record(tmp_path / "data" / "a.csv", "0" * 64, root=tmp_path)
+    depfile.record(tmp_path / "data" / "a.csv", "0" * 64, root=tmp_path)
+    assert depfile.read(target) == {"data/a.csv": "0" * 64}
+    target.write_text(target.read_text()[:30])
+    assert depfile.read(target) is None
+    assert depfile.read(tmp_path / "missing") is None
+
+
+# ---------------------------------------------------------------------------
+# Stopping a build
+
+
+def _start_build(project, *args):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "amudarya.cli", "--root", str(project), "build", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _kernels(pid) -> list:
+    import psutil
+
+    return [p for p in psutil.Process(pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+
+
+def _assert_stopped_cleanly(project, process, started, signame):
+    import psutil
+
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + getattr(__import__("signal"), signame), err
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"amudarya build: stopped by {signame}"), err
+    # Every process the build started is gone: workers, kernels, Sphinx.
+    left = []
+    for proc in started:
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE:
+                left.append(proc)
+        except psutil.NoSuchProcess:
+            pass
+    assert not left, [p.cmdline() for p in left]
+    assert not list((project / "_build" / "cache" / "runs").glob("*/.*.partial"))
+    for pid in [process.pid, *(p.pid for p in started)]:
+        assert not schedule.sockets_folder().with_name(f"{schedule.SOCKETS_PREFIX}{pid}").exists()
+        assert not list(schedule.sockets_folder().parent.glob(f"{schedule.RUN_PREFIX}{pid}-*"))
+
+
+def test_sigterm_stops_every_worker_and_kernel_and_keeps_finished_runs(rebuilt):
+    import time
+
+    import psutil
+
+    new = [runner.Run("policy", {"country": code}) for code in ("KGZ", "TJK", "AFG")]
+    only(rebuilt, new)
+    process = _start_build(rebuilt, "--jobs", "2")
+    finished = process.stdout.readline()  # the first run to finish
+    assert ": executed in " in finished, (finished, process.stderr.read() if process.poll() is not None else "")
+    deadline = time.monotonic() + 60
+    while not _kernels(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    started = psutil.Process(process.pid).children(recursive=True)
+    assert _kernels(process.pid) and len(started) >= 3  # two workers and a kernel at least
+    process.terminate()
+    _assert_stopped_cleanly(rebuilt, process, started, "SIGTERM")
+    # The finished run is kept: the next build takes it from the cache.
+    name = finished.split(":")[0]
+    assert name in {r.name for r in new} and name not in stale(rebuilt)
+
+
+def test_ctrl_c_stops_the_build_and_its_kernel_with_one_line(rebuilt):
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    only(rebuilt, [runner.Run("policy", {"country": "KGZ"})])
+    process = _start_build(rebuilt)
+    deadline = time.monotonic() + 120
+    while not _kernels(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _kernels(process.pid)
+    started = psutil.Process(process.pid).children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to the whole process group
+    _assert_stopped_cleanly(rebuilt, process, started, "SIGINT")
