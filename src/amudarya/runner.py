@@ -518,7 +518,6 @@ def execute(root: Path, run: Run, output: Path, reads: Path | None = None) -> Pa
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-
     output.parent.mkdir(parents=True, exist_ok=True)
     # Written next to the target and renamed, so a crash never leaves half a notebook.
     partial = output.with_name(f".{output.stem}.partial.ipynb")
