@@ -95,13 +95,13 @@ def describe(points, rivers, countries: pd.DataFrame) -> str:
     for _, river in rivers.iterrows():
         sentences.append(f"The {river['name']} is drawn along the border between Afghanistan and "
                          f"{country_name(river['border'], countries)}.")
-    for kind, noun in (("crossing", "border crossing"), ("place", "place named in the chapters"),
-                       ("region", "region")):
+    for kind, noun, rest in (("crossing", "border crossing", ""), ("place", "place", " named in the chapters"),
+                             ("region", "region", "")):
         rows = points[points["kind"] == kind]
         if rows.empty:
             continue
         items = [f"{r['name']} ({_where(r, countries)})" for _, r in rows.iterrows()]
-        sentences.append(f"{_engine.plural(noun, len(rows)).capitalize()} marked: "
+        sentences.append(f"{_engine.plural(noun, len(rows)).capitalize()}{rest} marked: "
                          f"{_engine.join(items)}.")
     return " ".join(sentences)
 
@@ -122,7 +122,11 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
         rivers[rivers["place_id"] == river["place_id"]].plot(ax=ax, color=RIVER_COLOUR, linewidth=2.2, zorder=4)
         line = river.geometry
         longest = max(getattr(line, "geoms", [line]), key=lambda g: g.length)
-        anchor = longest.interpolate(0.5, normalized=True)
+        # The name goes where the river runs furthest from the country names and the marks.
+        crowd = [t.get_position() for t in fixed] + [(p.x, p.y) for p in points.geometry]
+        candidates = [longest.interpolate(f / 10, normalized=True) for f in range(1, 10)]
+        anchor = max(candidates, key=lambda c: min(((c.x - x) ** 2 + (c.y - y) ** 2 for x, y in crowd),
+                                                    default=0))
         labels.append(ax.text(anchor.x, anchor.y, river["name"], fontsize=8, color=RIVER_COLOUR, style="italic",
                               fontweight="bold", ha="center", va="center", path_effects=_halo(), zorder=6))
         xs.append(anchor.x)
@@ -131,17 +135,27 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
         rows = points[points["kind"] == kind]
         if not rows.empty:
             ax.scatter(rows.geometry.x, rows.geometry.y, **style)
-    for _, row in points.iterrows():
+    # Labels start beside their marks, crossings on the Afghan side of the border (south) and
+    # the places of the Pamirs north of theirs, where the land is emptier; adjustText then
+    # moves them apart, off the marks and off the country names.
+    # Neighbouring crossings start at alternating depths, so their labels begin apart.
+    step = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.035
+    depth = {i: (1 + 1.4 * (n % 2)) for n, i in enumerate(points[points["kind"] == "crossing"]
+                                                            .sort_values("lon").index)}
+    for i, row in points.iterrows():
         p = row.geometry
         region = row["kind"] == "region"
-        labels.append(ax.text(p.x, p.y, row["name"], fontsize=8 if region else 7.5, ha="center", va="center",
+        dy = -step * depth[i] if row["kind"] == "crossing" else step
+        labels.append(ax.text(p.x, p.y + dy, row["name"], fontsize=7.5, ha="center", va="center",
                               style="italic" if region else "normal", color="#333333" if region else "#111111",
                               path_effects=_halo(), zorder=6))
         xs.append(p.x)
         ys.append(p.y)
-    # The marks themselves are obstacles too, so no label sits on another place's marker.
-    adjust_text(labels, x=xs, y=ys, objects=fixed, ax=ax, ensure_inside_axes=True, expand=(1.15, 1.4),
-                force_text=(0.4, 0.6), time_lim=10, arrowprops=dict(arrowstyle="-", color="#555555", lw=0.6))
+    adjust_text(labels, x=xs, y=ys, target_x=xs, target_y=ys, objects=fixed, ax=ax, ensure_inside_axes=True,
+                expand=(1.3, 1.6), force_text=(0.6, 0.9), force_static=(0.6, 1.0), force_pull=(0.002, 0.002),
+                iter_lim=600, arrowprops=dict(arrowstyle="-", color="#555555", lw=0.6))
+    ax.set_xlabel("")  # geopandas labels the axes with the projection's units when it plots
+    ax.set_ylabel("")
     handles = [Line2D([], [], color=RIVER_COLOUR, linewidth=2.2, label="River along the border")] if not rivers.empty else []
     for kind, style in MARKERS.items():
         if (points["kind"] == kind).any():

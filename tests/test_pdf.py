@@ -1,0 +1,129 @@
+"""The PDF edition, printed from the book this test session built: a cover that says which
+edition it is, a table of contents whose page numbers are right, every chapter and every chart,
+a sane number of pages, and a link to it on every page once it exists (and none before).
+
+Read back with pypdf. Like the browser tests, these need Debian's Chromium and chromedriver
+(`make test` installs them as root) and fail, never skip, without them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from amudarya import edition, pdf
+
+
+def _text(s: str) -> str:
+    return " ".join(s.replace("\u00ad", "").split())
+
+
+@pytest.fixture(scope="module")
+def printed(built_book, tmp_path_factory):
+    """A copy of the built book's HTML, printed and linked as `make pdf` does."""
+    missing = [p for p in ("/usr/bin/chromium", "/usr/bin/chromedriver") if not shutil.which(p)]
+    if missing:
+        pytest.fail("the PDF is printed by Chromium; missing: " + ", ".join(missing))
+    html = tmp_path_factory.mktemp("pdf") / "html"
+    shutil.copytree(built_book / "_build" / "html", html)
+    out = pdf.publish(built_book, html)
+    return html, out
+
+
+@pytest.fixture(scope="module")
+def reader(printed):
+    from pypdf import PdfReader
+
+    return PdfReader(printed[1])
+
+
+@pytest.fixture(scope="module")
+def page_texts(reader) -> list[str]:
+    return [_text(p.extract_text() or "") for p in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def chapters(built_book, printed):
+    html, _ = printed
+    found = []
+    for chapter in pdf.chapters(built_book, html):
+        soup = BeautifulSoup(chapter.html.read_text(encoding="utf-8"), "html.parser")
+        article = soup.find("article", class_="bd-article")
+        title = _text(article.find("h1").get_text(" ", strip=True).replace("#", ""))
+        charts = [img for img in article.find_all("img") if "_images/" in img.get("src", "")]
+        found.append((chapter, title, charts))
+    return found
+
+
+def test_cover_says_which_edition(built_book, page_texts, package):
+    ed = edition.edition(built_book, package)
+    cover = page_texts[0]
+    assert ed.title in cover
+    assert f"Data as of {ed.data_as_of_text}" in cover
+    assert ed.built_text in cover
+    # The copy a test builds has no git history, and the cover says so rather than inventing one.
+    assert "unversioned copy (no git history)" in cover
+
+
+def test_every_chapter_is_in_the_pdf_where_the_contents_say(chapters, page_texts):
+    contents = page_texts[1]
+    assert contents.startswith("Contents")
+    for chapter, title, _ in chapters:
+        entry = re.search(re.escape(title) + r"\s*(\d+)", contents)
+        assert entry, f"{title!r} is not in the table of contents"
+        start = int(entry.group(1))
+        assert title in page_texts[start - 1], f"{title!r} does not start on page {start}, as the contents say"
+
+
+def test_every_chart_is_in_the_pdf(chapters, reader, printed):
+    from PIL import Image
+
+    html, _ = printed
+    wanted = []
+    for chapter, _, charts in chapters:
+        for img in charts:
+            with Image.open((chapter.html.parent / img["src"]).resolve()) as image:
+                wanted.append(image.size)
+    assert wanted, "the book has charts; none were found in its pages"
+    printed_sizes = [(i.image.width, i.image.height) for p in reader.pages for i in p.images]
+    for size in set(wanted):
+        assert printed_sizes.count(size) >= wanted.count(size), f"a chart of {size} px is missing from the PDF"
+
+
+def test_page_count_is_sane(reader, chapters):
+    n = len(reader.pages)
+    # A cover, the contents, and each chapter on pages of its own; a chapter of more than 40
+    # pages would mean something (a table, an image) broke the layout.
+    assert len(chapters) + 2 <= n <= 40 * len(chapters), n
+    assert reader.outline, "the PDF has no outline (bookmarks)"
+
+
+def test_every_page_links_to_the_pdf_once_it_exists(printed, built_book):
+    html, out = printed
+    pages = [p for p in html.rglob("*.html") if "</article>" in p.read_text(encoding="utf-8")]
+    assert pages
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        links = soup.select(f"p.{pdf.LINK_MARK} a")
+        assert len(links) == 1, page
+        assert (page.parent / links[0]["href"]).resolve() == out.resolve()
+    # The book as built has no such link: it appears only with the file it points to.
+    for page in (built_book / "_build" / "html").rglob("*.html"):
+        assert pdf.LINK_MARK not in page.read_text(encoding="utf-8"), page
+
+
+def test_a_second_run_replaces_the_link(printed):
+    html, out = printed
+    pdf.link_pages(html, out)
+    index = (html / "index.html").read_text(encoding="utf-8")
+    assert index.count(pdf.LINK_MARK) == 1
+
+
+def test_no_book_no_pdf(tmp_path):
+    with pytest.raises(pdf.PdfError, match="run `make book` first"):
+        pdf.publish(tmp_path, tmp_path / "html")
+    assert not (tmp_path / "html").exists()
