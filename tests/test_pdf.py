@@ -127,3 +127,44 @@ def test_no_book_no_pdf(tmp_path):
     with pytest.raises(pdf.PdfError, match="run `make book` first"):
         pdf.publish(tmp_path, tmp_path / "html")
     assert not (tmp_path / "html").exists()
+
+
+# ---------------------------------------------------------------------------
+# How to cite: the block on the book's page, generated at build time
+
+
+def test_how_to_cite_page_gives_version_and_data_as_of(built_book, package):
+    ed = edition.edition(built_book, package)
+    page = BeautifulSoup((built_book / "_build" / "html" / "cite.html").read_text(encoding="utf-8"), "html.parser")
+    text = _text(page.find("article").get_text(" "))
+    assert ed.reference() in text
+    assert f"data as of {ed.data_as_of_text}" in text
+    assert "@misc{" in text and f"Data as of {ed.data_as_of_text}" in text
+
+
+def test_data_as_of_is_the_newest_source():
+    import pandas as pd
+
+    sources = pd.DataFrame({"published": ["2025-12-17", "2025-12", "2024", None]})
+    as_of, text = edition.data_as_of(sources)
+    # A month counts from its last day: "December 2025" is newer than 17 December 2025.
+    assert (as_of, text) == (pd.Timestamp("2025-12-31"), "December 2025")
+    with pytest.raises(edition.EditionError, match="no row has a `published` date"):
+        edition.data_as_of(pd.DataFrame({"published": [None]}))
+
+
+def test_version_is_the_commit_in_a_clone_and_none_without_git(root, tmp_path):
+    import subprocess
+
+    expected = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                              text=True).stdout.strip()
+    assert expected[:7] in edition.version(root)
+    assert edition.version(tmp_path) is None
+
+
+def test_citation_file_is_required(tmp_path):
+    with pytest.raises(edition.EditionError, match="CITATION.cff is missing"):
+        edition.citation(tmp_path)
+    (tmp_path / "CITATION.cff").write_text("cff-version: 1.2.0\ntitle: x\n", encoding="utf-8")
+    with pytest.raises(edition.EditionError, match="`authors` is missing"):
+        edition.citation(tmp_path)

@@ -299,10 +299,12 @@ def start_pages(pdf: bytes, chs: list[Chapter]) -> dict[str, int]:
     named = reader.named_destinations
     pages = {}
     for chapter in chs:
-        if chapter.anchor not in named:
+        # Chromium names each link target after the element's id, as a PDF name ("/ch-...").
+        target = named.get("/" + chapter.anchor, named.get(chapter.anchor))
+        if target is None:
             raise PdfError(f"the printed PDF has no link target for {chapter.docname!r}; "
                            "cannot number its entry in the table of contents")
-        pages[chapter.anchor] = reader.get_destination_page_number(named[chapter.anchor]) + 1
+        pages[chapter.anchor] = reader.get_destination_page_number(target) + 1
     return pages
 
 
