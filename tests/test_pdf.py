@@ -19,7 +19,9 @@ from amudarya import edition, pdf
 
 
 def _text(s: str) -> str:
-    return " ".join(s.replace("\u00ad", "").split())
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", s).replace("\u00ad", "").split())
 
 
 @pytest.fixture(scope="module")

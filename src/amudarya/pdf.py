@@ -93,7 +93,8 @@ def chapters(root: Path, html_dir: Path) -> list[Chapter]:
 
 PRINT_CSS = """
 @page { size: A4; }
-html { font-family: "DejaVu Serif", Georgia, serif; font-size: 10.5pt; line-height: 1.45; color: #111; }
+html { font-family: "DejaVu Serif", Georgia, serif; font-size: 10.5pt; line-height: 1.45; color: #111;
+       font-variant-ligatures: none; /* text copied or searched in the PDF reads "fi", not a ligature */ }
 body { margin: 0; }
 h1, h2, h3, h4, .cover, .toc, caption, th { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; }
 h1 { font-size: 20pt; line-height: 1.2; margin: 0 0 0.6em; }
@@ -105,10 +106,12 @@ a { color: #0b4f8a; text-decoration: none; }
 .part-title { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 9pt; letter-spacing: 0.08em;
               text-transform: uppercase; color: #555; margin: 0 0 0.4em; }
 img { max-width: 100%; height: auto; display: block; margin: 0.6em auto; break-inside: avoid; }
-/* Tables shrink to the text width: a cell may break a long word or address anywhere. */
+/* Tables fit the text width: words stay whole, but a link (an address, a long title) may
+   break anywhere, which is what lets a table of sources narrow to the page. */
 table { width: 100%; border-collapse: collapse; font-size: 8pt; line-height: 1.3; margin: 0.8em 0; }
 th, td { border-bottom: 0.5pt solid #bbb; padding: 2pt 4pt; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; hyphens: auto; }
+td a, td code { overflow-wrap: anywhere; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 caption { caption-side: top; text-align: left; font-weight: bold; font-size: 9pt; padding-bottom: 3pt; }

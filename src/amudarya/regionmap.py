@@ -163,8 +163,10 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
                                   markerfacecolor=style.get("color", style.get("facecolor")),
                                   markeredgecolor=style["edgecolor"], label=LEGEND[kind]))
     if handles:
+        # Inside the map's lower right, over the land south of the Wakhan that the map leaves
+        # grey: below the map there is room for only one legend beside the source line.
         ax.add_artist(ax.get_legend())
-        ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1, -0.01), fontsize=8.5, frameon=False)
+        ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9, edgecolor="#cccccc")
     alt = chart.alt + " " + describe(points, rivers, countries)
     return Chart(figure=fig, alt=alt, title=chart.title)
 
