@@ -91,14 +91,19 @@ def test_every_chart_is_in_the_pdf(chapters, reader, printed):
             with Image.open((chapter.html.parent / img["src"]).resolve()) as image:
                 wanted.append(image.size)
     assert wanted, "the book has charts; none were found in its pages"
-    # The sizes as the PDF declares them, without decoding every image.
+    # The sizes as the PDF declares them (inside forms too), without decoding every image.
     printed_sizes = []
+
+    def walk(resources):
+        for ref in ((resources or {}).get("/XObject") or {}).values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                printed_sizes.append((int(obj["/Width"]), int(obj["/Height"])))
+            elif obj.get("/Subtype") == "/Form":
+                walk(obj.get("/Resources"))
+
     for page in reader.pages:
-        objects = (page.get("/Resources") or {}).get("/XObject") or {}
-        for ref in objects.values():
-            image = ref.get_object()
-            if image.get("/Subtype") == "/Image":
-                printed_sizes.append((int(image["/Width"]), int(image["/Height"])))
+        walk(page.get("/Resources"))
     for size in set(wanted):
         assert printed_sizes.count(size) >= wanted.count(size), f"a chart of {size} px is missing from the PDF"
 
