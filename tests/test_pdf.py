@@ -183,3 +183,23 @@ def test_citation_file_is_required(tmp_path):
     (tmp_path / "CITATION.cff").write_text("cff-version: 1.2.0\ntitle: x\n", encoding="utf-8")
     with pytest.raises(edition.EditionError, match="`authors` is missing"):
         edition.citation(tmp_path)
+
+
+def test_a_table_wider_than_the_page_is_an_error(tmp_path):
+    """The check that tables fit can fail: a cell of one unbreakable word too long for A4."""
+    import datetime as dt
+
+    import pandas as pd
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "_toc.yml").write_text("root: index\n", encoding="utf-8")
+    html = tmp_path / "html"
+    html.mkdir()
+    (html / "index.html").write_text(
+        '<html><body><article class="bd-article"><h1>Wide</h1><table><caption>too wide</caption>'
+        f"<tr><td>{'W' * 400}</td></tr></table></article></body></html>", encoding="utf-8")
+    ed = edition.Edition(title="T", subtitle="", authors=["A"], version=None, data_as_of=pd.Timestamp("2026-01-01"),
+                         data_as_of_text="1 January 2026", built=dt.date(2026, 1, 2))
+    with pytest.raises(pdf.PdfError, match="tables wider than the page: ch-index: too wide"):
+        pdf.make_pdf(tmp_path, html, tmp_path / "out.pdf", ed)
+    assert not (tmp_path / "out.pdf").exists()
