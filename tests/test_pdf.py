@@ -108,6 +108,28 @@ def test_every_chart_is_in_the_pdf(chapters, reader, printed):
         assert printed_sizes.count(size) >= wanted.count(size), f"a chart of {size} px is missing from the PDF"
 
 
+def test_every_chart_keeps_its_alt_text_in_the_pdf(chapters, reader):
+    """The PDF is tagged: each chart's alt text, written from the data, travels with it."""
+    alts = []
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif hasattr(node, "get"):
+            if "/Alt" in node:
+                alts.append(_text(str(node["/Alt"])))
+            kids = node.get("/K")
+            if kids is not None and not isinstance(kids, int):
+                walk(kids)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    for chapter, _, charts in chapters:
+        for img in charts:
+            assert _text(img["alt"]) in alts, f"{chapter.docname}: a chart's alt text is not in the PDF"
+
+
 def test_page_count_is_sane(reader, chapters):
     n = len(reader.pages)
     # A cover, the contents, and each chapter on pages of its own; a chapter of more than 40

@@ -271,7 +271,7 @@ return out;
 _IMAGES_JS = "return Array.from(document.images).filter(i => !i.complete || !i.naturalWidth).map(i => i.src);"
 
 
-def _print(driver, document: Path) -> bytes:
+def _print(driver, document: Path, final: bool = True) -> bytes:
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": TEXT_WIDTH_PX, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
@@ -288,7 +288,9 @@ def _print(driver, document: Path) -> bytes:
     result = driver.execute_cdp_cmd("Page.printToPDF", {
         **PAPER, "printBackground": True, "displayHeaderFooter": True,
         "headerTemplate": "<div></div>", "footerTemplate": footer,
-        "generateDocumentOutline": True, "generateTaggedPDF": True,
+        # The first pass only counts pages: the outline and the tags (which carry the charts'
+        # alt text) do not change the layout, and cost time on a book of a hundred pages.
+        "generateDocumentOutline": final, "generateTaggedPDF": final,
     })
     return base64.b64decode(result["data"])
 
@@ -320,7 +322,7 @@ def make_pdf(root: Path, html_dir: Path, out: Path, ed: editions.Edition | None 
     with tempfile.TemporaryDirectory(prefix="amudarya-pdf-") as tmp, chromium() as driver:
         document = Path(tmp) / "book.html"
         document.write_text(assemble(chs, ed), encoding="utf-8")
-        first = _print(driver, document)
+        first = _print(driver, document, final=False)
         pages = start_pages(first, chs)
         document.write_text(assemble(chs, ed, pages), encoding="utf-8")
         final = _print(driver, document)
