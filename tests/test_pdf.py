@@ -140,8 +140,8 @@ def test_page_count_is_sane(reader, chapters):
 
 def test_every_page_links_to_the_pdf_once_it_exists(printed, built_book):
     html, out = printed
-    pages = [p for p in html.rglob("*.html") if "</article>" in p.read_text(encoding="utf-8")]
-    assert pages
+    pages = [p for p in html.rglob("*.html") if "</main>" in p.read_text(encoding="utf-8")]
+    assert {"index.html", "search.html", "cite.html"} <= {p.name for p in pages}
     for page in pages:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         links = soup.select(f"p.{pdf.LINK_MARK} a")

@@ -343,11 +343,13 @@ def make_pdf(root: Path, html_dir: Path, out: Path, ed: editions.Edition | None 
 # The link on every page
 
 _LINK_RE = re.compile(r'\s*<p class="' + LINK_MARK + r'">.*?</p>', re.S)
-_ANCHOR = "</article>"
+# The link ends the page's article; the search page has none, and gets it at the end of main.
+_ANCHORS = ("</article>", "</main>")
 
 
 def link_pages(html_dir: Path, pdf: Path) -> list[Path]:
-    """Add (or refresh) a link to `pdf` at the end of every page's article; returns the pages."""
+    """Add (or refresh) a link to `pdf` at the end of every page's article (or main part);
+    returns the pages."""
     from pypdf import PdfReader
 
     pages_n = len(PdfReader(pdf).pages)
@@ -355,13 +357,14 @@ def link_pages(html_dir: Path, pdf: Path) -> list[Path]:
     linked = []
     for page in sorted(html_dir.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
-        if _ANCHOR not in text:
+        anchor = next((a for a in _ANCHORS if a in text), None)
+        if anchor is None:
             continue  # not a page of the book (the theme's macro files under _static)
         href = os.path.relpath(pdf, page.parent).replace(os.sep, "/")
         link = (f'\n<p class="{LINK_MARK}"><a href="{htmlmod.escape(href)}" download>'
                 f"The whole book as a PDF</a> ({pages_n} pages, {size})</p>")
         text = _LINK_RE.sub("", text)
-        text = text.replace(_ANCHOR, link + _ANCHOR, 1)
+        text = text.replace(anchor, link + anchor, 1)
         page.write_text(text, encoding="utf-8")
         linked.append(page)
     return linked
