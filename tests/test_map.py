@@ -87,7 +87,7 @@ def test_alt_text_is_written_from_the_rows(chart, places, package):
         assert row["name"] in chart.alt
     assert "drawn along the border between Afghanistan and Uzbekistan" in chart.alt
     crossings = (places["kind"] == "crossing").sum()
-    assert f"Border crossings marked: " in chart.alt and crossings == 5
+    assert "Border crossings marked: " in chart.alt and crossings == 5
 
 
 def test_a_point_without_coordinates_or_source_is_refused(package):
