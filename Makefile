@@ -4,6 +4,7 @@
 # and, for those who want them:
 #   make bench  time clean and incremental builds against Jupyter Book 1
 #   make bench-scale  time run matrices of 13, 50 and 200 runs and one-value rebuilds
+#   make pdf    the book as one PDF, linked from every page of _build/html
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,7 +23,7 @@ CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM CHROMEDRIVER  # tests/browser.py reads them
 
-.PHONY: book test check screenshots bench bench-scale browser clean
+.PHONY: book test check screenshots bench bench-scale browser clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -70,6 +71,11 @@ book: $(STAMP) $(GEO_STAMP)
 
 check: $(STAMP)
 	$(BIN)/amudarya check
+
+# The PDF edition of the whole book, printed offline by Chromium from _build/html into
+# _build/html/_downloads/pdf/, and a link to it added to every page (see amudarya/pdf.py).
+pdf: book browser
+	$(BIN)/python -m amudarya.pdf
 
 test: $(STAMP) $(GEO_STAMP) browser
 	$(BIN)/python -m pytest

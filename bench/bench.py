@@ -71,6 +71,7 @@ def copy_project(target: Path) -> Path:
     for part in ("data", "notebooks", "book"):
         shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build"))
     shutil.copy2(ROOT / "_config.yml", target / "_config.yml")
+    shutil.copy2(ROOT / "CITATION.cff", target / "CITATION.cff")  # read by the "How to cite" page
     link_tools(target)
     return target
 
@@ -78,6 +79,7 @@ def copy_project(target: Path) -> Path:
 def jupyter_book_project(target: Path, mode: str, matrix: runner.Matrix) -> Path:
     """The same chapters as a plain Jupyter Book: pages from book/, one notebook per run."""
     shutil.copytree(ROOT / "data", target / "data")
+    shutil.copy2(ROOT / "CITATION.cff", target / "CITATION.cff")
     link_tools(target)
     shutil.copytree(ROOT / "book", target, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build"))

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # What a build reads; copies of these make a project a test may break or build in.
 # tools/geo holds the map boundaries that `make` installed (node_modules/world-atlas).
-PROJECT_PARTS = ("data", "notebooks", "book", "_config.yml", "tools/geo")
+PROJECT_PARTS = ("data", "notebooks", "book", "_config.yml", "CITATION.cff", "tools/geo")
 
 
 def copy_project(target: Path) -> Path:

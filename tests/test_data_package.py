@@ -78,7 +78,7 @@ def test_every_row_of_every_table_cites_a_source_in_sources_csv(package):
     known = set(package["sources"]["source_id"])
     citing = [res["name"] for res in package.descriptor["resources"]
               if res["name"] != "sources" and any(f["name"] == "source_id" for f in res["schema"]["fields"])]
-    assert set(citing) == {"countries", "actors", "events", "trade", "people", "claims", "fx", "context", "names"}
+    assert set(citing) == {"countries", "actors", "events", "trade", "people", "claims", "fx", "context", "names", "places"}
     for table in citing:
         ids = package[table]["source_id"]
         assert ids.notna().all(), table

@@ -98,3 +98,26 @@ def missing_codes(world, codes) -> list[str]:
     found = set(world["iso3"].dropna())
     return [c for c in codes if c not in found]
 
+
+
+def shared_border(world, a: str, b: str):
+    """The boundary line two countries share in the atlas (EPSG:4326), as one (multi)line.
+
+    The boundaries are TopoJSON arcs shared by both neighbours, so the intersection of the two
+    outlines is exactly their common border; points where they merely touch are dropped.
+    """
+    from shapely.geometry import GeometryCollection, LineString, MultiLineString
+    from shapely.ops import linemerge
+
+    shapes = {}
+    for code in (a, b):
+        rows = world[world["iso3"] == code]
+        if rows.empty:
+            raise ValueError(f"the boundaries file has no shape for {code}")
+        shapes[code] = rows.geometry.union_all()
+    common = shapes[a].boundary.intersection(shapes[b].boundary)
+    parts = common.geoms if isinstance(common, (GeometryCollection, MultiLineString)) else [common]
+    lines = [p for p in parts if isinstance(p, (LineString, MultiLineString)) and not p.is_empty]
+    if not lines:
+        raise ValueError(f"{a} and {b} share no border in the boundaries file")
+    return linemerge(lines)
