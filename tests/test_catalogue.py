@@ -24,7 +24,7 @@ def _citations_counted_by_hand(package) -> collections.Counter:
 
 def test_citing_tables_are_every_table_with_a_source_column(package):
     assert set(catalogue.citing_tables(package)) == {
-        "countries", "actors", "events", "trade", "people", "claims", "fx"
+        "countries", "actors", "events", "trade", "people", "claims", "fx", "context", "names"
     }
 
 
@@ -69,7 +69,7 @@ def test_entries_show_titles_links_and_rows(package):
     ticker = entries.loc["source-timesca-ticker"]
     assert catalogue.TITLE_NOTES["not shown"] in ticker["Title"]
     jamestown = entries.loc["source-jamestown-2021-09-voloshin"]
-    assert jamestown["Source"] == "Jamestown Foundation, George Voloshin, 2021-09"
+    assert jamestown["Source"] == "The Jamestown Foundation, George Voloshin, 2021-09"
     assert jamestown["Cited by"].startswith(f"{jamestown['Rows']} rows (") and "7 trade" in jamestown["Cited by"]
 
 
@@ -79,9 +79,11 @@ def test_facts_add_up(package):
     assert facts["n_sources"] == len(package["sources"])
     assert facts["n_rows"] == counts["total"].sum()
     assert facts["n_high"] + facts["n_medium"] + facts["n_low"] == facts["n_graded"]
-    graded = sum(int(package[t]["confidence"].notna().sum()) for t in ("events", "trade", "people", "claims"))
+    graded = sum(int(package[t]["confidence"].notna().sum()) for t in ("events", "trade", "people", "claims", "context"))
     assert facts["n_graded"] == graded
-    assert facts["n_saved_copies"] == int(package["sources"]["url"].isna().sum()) > 0
+    # Every source now has an address; a saved copy without one would be counted here.
+    assert facts["n_saved_copies"] == int(package["sources"]["url"].isna().sum())
+    assert facts["has_saved_copies"] is (facts["n_saved_copies"] > 0)
     assert facts["has_uncited"] is (facts["n_uncited"] > 0)
 
 
