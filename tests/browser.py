@@ -293,14 +293,18 @@ class PageReport:
     def broken_images(self) -> list[str]:
         return [img["src"] for img in self.images if img["visible"] and not img["loaded"]]
 
-    def serious_axe(self) -> list[str]:
-        """axe violations of impact serious or critical, one line per element."""
+    def axe_violations(self, impacts=("minor", "moderate", "serious", "critical")) -> list[str]:
+        """axe violations of the given impacts (all, by default), one line per element."""
         lines = []
         for v in self.axe:
-            if v.get("impact") in {"serious", "critical"}:
+            if v.get("impact") in impacts:
                 for node in v["nodes"]:
                     lines.append(f"{v['id']} ({v['impact']}: {v['help']}) at {node['target']}: {node['html']}")
         return lines
+
+    def serious_axe(self) -> list[str]:
+        """axe violations of impact serious or critical, one line per element."""
+        return self.axe_violations(("serious", "critical"))
 
 
 def inject_axe(driver) -> None:

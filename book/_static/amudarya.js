@@ -32,15 +32,26 @@
   var SCROLL_BOXES = ".cell_output, .cell_output .output.text_html";
 
   function makeScrollBoxesFocusable() {
-    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls && !box.hasAttribute("tabindex")) {
-        var what = box.querySelector("table") ? "Table" : box.querySelector("img") ? "Chart" : "Output";
+    // All sizes are read before any attribute is written: a write between two reads made the
+    // browser lay the page out again for every box (Lighthouse counted seconds of it on a phone).
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(SCROLL_BOXES));
+    var scrolls = boxes.map(function (box) {
+      return box.scrollWidth > box.clientWidth + 1;
+    });
+    // Each region's name is unique on the page (axe landmark-unique): a table is named by its
+    // caption, and otherwise by its place among the page's charts or tables ("Chart 2").
+    var counts = {};
+    boxes.forEach(function (box, i) {
+      var what = box.querySelector("table") ? "Table" : box.querySelector("img") ? "Chart" : "Output";
+      counts[what] = (counts[what] || 0) + 1;
+      if (scrolls[i] && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        var name = what + " " + counts[what] + (caption ? ": " + caption.textContent.trim() : "");
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", what + ", scrolls sideways");
+        box.setAttribute("aria-label", name + ", scrolls sideways");
         box.dataset.amudaryaScrollBox = "";
-      } else if (!scrolls && box.dataset.amudaryaScrollBox !== undefined) {
+      } else if (!scrolls[i] && box.dataset.amudaryaScrollBox !== undefined) {
         ["tabindex", "role", "aria-label", "data-amudarya-scroll-box"].forEach(function (name) {
           box.removeAttribute(name);
         });
@@ -70,40 +81,7 @@
     });
   }
 
-  // Tables from publish.show_table on a phone: a reading list of five text columns cannot be
-  // read as a grid 350 pixels wide (rows grew to a screen's height), so amudarya.css shows
-  // each row as a card with each value under its column's name. Here each cell gets that
-  // name, and the table keeps explicit table roles, because some browsers stop announcing a
-  // table as one once CSS displays its parts as blocks. Without this script the table stays
-  // a grid that scrolls sideways.
-  function prepareTableCards() {
-    document.querySelectorAll("table.amudarya-table").forEach(function (table) {
-      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.trim();
-      });
-      table.setAttribute("role", "table");
-      table.querySelectorAll("thead, tbody").forEach(function (group) {
-        group.setAttribute("role", "rowgroup");
-      });
-      table.querySelectorAll("tr").forEach(function (row) {
-        row.setAttribute("role", "row");
-        Array.prototype.forEach.call(row.children, function (cell, i) {
-          if (cell.tagName === "TH") {
-            cell.setAttribute("role", "columnheader");
-          } else {
-            cell.setAttribute("role", "cell");
-            if (names[i]) {
-              cell.dataset.label = names[i];
-            }
-          }
-        });
-      });
-      table.classList.add("amudarya-cards");
-    });
-  }
-
   function start() {
-    prepareTableCards();
     labelModeButtons();
     forwardSidebarToggles();
     makeScrollBoxesFocusable();

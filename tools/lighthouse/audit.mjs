@@ -33,6 +33,9 @@ try {
         cls: metric("cumulative-layout-shift"),
         main_thread_ms: metric("mainthread-work-breakdown"),
         requests: (lhr.audits["network-requests"].details?.items || []).map((r) => [r.url, r.transferSize, r.resourceType]),
+        // Where the main thread's time went, by kind of work and by script, in milliseconds.
+        main_thread: (lhr.audits["mainthread-work-breakdown"].details?.items || []).map((i) => [i.groupLabel, Math.round(i.duration)]),
+        scripts: (lhr.audits["bootup-time"].details?.items || []).map((i) => [i.url, Math.round(i.total), Math.round(i.scripting)]),
         failing,
       }));
     } finally {
