@@ -81,7 +81,30 @@
     });
   }
 
+  // Tables shown as cards on a phone (amudarya.css; the cells' column names are written into
+  // the HTML at build time): some browsers stop announcing a table as one once CSS displays
+  // its parts as blocks, so the table states its roles. HTML does not allow these roles in
+  // the markup of a table, so they are set here.
+  function giveTableRoles() {
+    document.querySelectorAll("table.amudarya-cards").forEach(function (table) {
+      table.setAttribute("role", "table");
+      table.querySelectorAll("thead, tbody").forEach(function (group) {
+        group.setAttribute("role", "rowgroup");
+      });
+      table.querySelectorAll("tr").forEach(function (row) {
+        row.setAttribute("role", "row");
+      });
+      table.querySelectorAll("th").forEach(function (cell) {
+        cell.setAttribute("role", "columnheader");
+      });
+      table.querySelectorAll("td").forEach(function (cell) {
+        cell.setAttribute("role", "cell");
+      });
+    });
+  }
+
   function start() {
+    giveTableRoles();
     labelModeButtons();
     forwardSidebarToggles();
     makeScrollBoxesFocusable();

@@ -16,8 +16,8 @@ what it wrote:
 - charts get their width and height (no layout shift when they arrive) and every chart after a
   page's first is loaded lazily, when the reader scrolls near it;
 - tables from publish.show_table get, in the HTML, what amudarya.css needs to show each row
-  as a card on a phone (each cell's column name, explicit table roles), work a script did on
-  every page load, touching every cell after the page was laid out;
+  as a card on a phone (each cell's column name and the class), work a script did on every
+  page load, after the page was laid out;
 - each page gets a meta description: the opening words of its own text.
 
 Everything is recomputed from all pages at every build, so pages and scripts that other parts
@@ -150,19 +150,14 @@ _TABLE = re.compile(r'<table class="amudarya-table"[^>]*>.*?</table>', re.S)
 
 def table_cards(page: str) -> str:
     """Tables as cards on a phone (amudarya.css): a reading list of five text columns cannot be
-    read as a grid 350 pixels wide. Each cell carries its column's name for the card's labels,
-    and the table keeps explicit table roles, because some browsers stop announcing a table as
-    one once CSS displays its parts as blocks."""
+    read as a grid 350 pixels wide. Each cell carries its column's name for the card's label.
+    (The explicit table roles that keep a table announced as one once CSS displays its parts
+    as blocks are added by amudarya.js: HTML forbids them in the markup.)"""
     def cards(m: re.Match) -> str:
         table = BeautifulSoup(m.group(0), "html.parser").table
         names = [th.get_text().strip() for th in table.select("thead th")]
-        table["role"] = "table"
-        for group in table.find_all(["thead", "tbody"]):
-            group["role"] = "rowgroup"
-        for row in table.find_all("tr"):
-            row["role"] = "row"
+        for row in table.select("tbody tr"):
             for i, cell in enumerate(row.find_all(["th", "td"], recursive=False)):
-                cell["role"] = "columnheader" if cell.name == "th" else "cell"
                 if cell.name == "td" and i < len(names) and names[i]:
                     cell["data-label"] = names[i]
         table["class"] = table.get("class", []) + ["amudarya-cards"]
