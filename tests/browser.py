@@ -178,11 +178,14 @@ def _requests(performance_log) -> list[str]:
 
 
 def wait_until_loaded(driver, timeout: float = 20) -> None:
-    """Until the document is complete, every image has arrived and nothing is still being
+    """Until the document is complete, every image (lazy ones too) has arrived and nothing is still being
     fetched (Resource Timing entries have stopped growing), so that late scripts (deferred,
     async) have made their requests before the logs are read."""
-    wait_for(driver, "document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)",
-             timeout, "the page to load")
+    wait_for(driver, "document.readyState === 'complete'", timeout, "the page to load")
+    # Charts below the first load lazily, when a reader scrolls near them; the checks look at
+    # every image, so each is asked for now.
+    driver.execute_script("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
+    wait_for(driver, "Array.from(document.images).every(i => i.complete)", timeout, "every image to load")
     count = -1
     for _ in range(int(timeout / 0.2)):
         now = driver.execute_script("return performance.getEntriesByType('resource').length")

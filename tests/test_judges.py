@@ -107,3 +107,52 @@ def test_lighthouse_fails_a_heavy_page_without_description_or_alt(judges, driver
     problems = " ".join(browser.lighthouse_problems(report))
     assert "first load" in problems and "big.png" in problems
     assert "meta-description" in problems and "image-alt" in problems and "html-has-lang" in problems
+
+
+# ---------------------------------------------------------------------------
+# What amudarya.sphinx_lean did to the built pages, page by page
+
+
+def test_pages_draw_icons_inline_and_load_no_icon_script(html):
+    for page in browser.book_pages(html):
+        text = (html / page).read_text(encoding="utf-8")
+        assert "fontawesome.js" not in text and '<i class="fa' not in text, page
+    assert "svg-inline--fa fa-magnifying-glass" in (html / "index.html").read_text(encoding="utf-8")
+    assert not (html / "_static" / "scripts" / "fontawesome.js").exists()
+
+
+def test_every_page_has_a_description_from_its_own_text(html):
+    from bs4 import BeautifulSoup
+
+    seen = set()
+    for page in browser.book_pages(html):
+        soup = BeautifulSoup((html / page).read_text(encoding="utf-8"), "html.parser")
+        meta = soup.select('meta[name="description"]')
+        assert len(meta) == 1, page
+        text = meta[0]["content"]
+        assert 20 <= len(text) <= 160, (page, text)
+        body = " ".join(soup.get_text().split())
+        assert text.rstrip("…")[:40] in body, (page, text)
+        seen.add(text)
+    assert len(seen) == len(browser.book_pages(html)), "two pages share a description"
+
+
+def test_charts_are_sized_and_all_but_the_first_load_lazily(html):
+    import re
+
+    checked = 0
+    for page in browser.book_pages(html):
+        charts = re.findall(r"<img [^>]*_images/[^>]*>", (html / page).read_text(encoding="utf-8"))
+        for i, tag in enumerate(charts):
+            assert re.search(r'width="\d+" height="\d+"', tag), (page, tag[-200:])
+            assert ('loading="lazy"' in tag) == (i > 0), (page, i)
+            checked += 1
+    assert checked > 5
+
+
+def test_css_is_pruned_but_keeps_what_scripts_and_pages_use(html):
+    css = (html / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    assert len(css) < 150_000  # 396 KB as the theme ships it
+    assert ".fa-" + "stroopwafel" not in css  # an icon no page shows
+    assert ".bd-sidebar-primary" in css and ".show" in css  # the layout; a class bootstrap.js adds
+    assert "table.amudarya-cards" in (html / "_static" / "amudarya.css").read_text(encoding="utf-8")

@@ -268,8 +268,7 @@ def prune_css(css: str, tokens: set[str]) -> str:
             if tinycss2.serialize(rule.prelude).strip() not in used_words:
                 continue
         out.append(tinycss2.serialize([rule]))
-    charset = '@charset "UTF-8";' if css.lstrip().lower().startswith("@charset") else ""
-    return charset + "".join(out)
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------
@@ -282,7 +281,27 @@ def pages_of(outdir: Path) -> list[Path]:
 _LINKED = re.compile(r'<(?:link[^>]*href|script[^>]*src)="([^"?#]+)')
 
 
-def lean(outdir: Path) -> None:
+PRUNED = "\n/* Pruned by amudarya.sphinx_lean: only the rules some page of the book can use. */\n"
+
+
+def original_css(css: Path, outdir: Path, originals: Path) -> str:
+    """The file as the theme or extension shipped it. Sphinx copies static files again only
+    when they differ from its source, so a file pruned by an earlier build may still be there;
+    pruning that again would lose rules that a page added since needs. Each pristine copy is
+    kept in `originals` (outside the book) and pruning always starts from it."""
+    text = css.read_text(encoding="utf-8")
+    kept = originals / css.relative_to(outdir)
+    if not text.endswith(PRUNED):
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(text, encoding="utf-8")
+        return text
+    if not kept.is_file():
+        raise ExtensionError(f"{css}: pruned by an earlier build, and its original is not in {originals}; "
+                             "delete the build folder and build again")
+    return kept.read_text(encoding="utf-8")
+
+
+def lean(outdir: Path, originals: Path) -> None:
     script = outdir / FONTAWESOME
     icons = font_awesome_icons(script.read_text(encoding="utf-8")) if script.is_file() else {}
     pages = {}
@@ -303,14 +322,14 @@ def lean(outdir: Path) -> None:
     scripts = [p.read_text(encoding="utf-8") for p in linked if p.suffix == ".js" and p.is_file()]
     tokens = used_tokens(list(pages.values()) + scripts)
     for css in (p for p in linked if p.suffix == ".css" and p.is_file()):
-        css.write_text(prune_css(css.read_text(encoding="utf-8"), tokens), encoding="utf-8")
+        css.write_text(prune_css(original_css(css, outdir, originals), tokens) + PRUNED, encoding="utf-8")
     for leftover in (script, script.with_name(script.name + ".map")):
         leftover.unlink(missing_ok=True)
 
 
 def _build_finished(app, exception) -> None:
     if exception is None and app.builder.format == "html":
-        lean(Path(app.outdir))
+        lean(Path(app.outdir), Path(app.doctreedir) / "amudarya-css-originals")
 
 
 def setup(app):
