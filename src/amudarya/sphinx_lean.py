@@ -5,7 +5,7 @@ Lighthouse (mobile) found each page of the book loading 2.5 MB, most of it the t
 0.4 MB of CSS of which nearly all went unused. When the HTML build has finished, this rewrites
 what it wrote:
 
-- each `<i class="fa-...">` becomes the inline SVG the script would have made, its path taken
+- each `<i class="fa-...">` (or `<span>`) becomes the inline SVG the script would have made, its path taken
   from the theme's own copy of that script (Font Awesome Free, icons under CC BY 4.0); the
   script is no longer loaded, and the build fails on an icon the script does not have;
 - each CSS file a page links to keeps only the rules whose classes and ids occur in some page
@@ -68,17 +68,19 @@ def font_awesome_icons(script: str) -> dict[tuple[str, str], tuple[int, int, str
     return icons
 
 
-_I_TAG = re.compile(r'<i class="([^"]*\bfa-[^"]*)"([^>]*)>\s*</i>')
+# Empty <i> or <span> elements with a Font Awesome class: the themes write both.
+_ICON_TAG = re.compile(r'<(i|span) class="([^"]*\bfa-[^"]*)"([^>]*)>\s*</\1>')
 
 
 def inline_icons(page: str, icons: dict, where: str) -> str:
     def svg(m: re.Match) -> str:
-        classes = m.group(1).split()
-        attributes = m.group(2)
+        tag, classes, attributes = m.group(1), m.group(2).split(), m.group(3)
+        if tag == "span" and not STYLE_CLASSES & set(classes):
+            return m.group(0)  # a span that merely has a class beginning with fa-
         prefix = next((STYLE_PREFIX[c] for c in classes if c in STYLE_PREFIX), "fas")
         names = [c[3:] for c in classes if c.startswith("fa-") and c not in STYLE_CLASSES and (prefix, c[3:]) in icons]
         if not names:
-            raise ExtensionError(f"{where}: no Font Awesome icon for <i class=\"{m.group(1)}\"> "
+            raise ExtensionError(f"{where}: no Font Awesome icon for <{tag} class=\"{m.group(2)}\"> "
                                  f"in the theme's {FONTAWESOME.as_posix()}")
         width, height, path = icons[(prefix, names[0])]
         kept = " ".join(["svg-inline--fa"] + [c for c in classes if c not in STYLE_CLASSES])
@@ -87,7 +89,7 @@ def inline_icons(page: str, icons: dict, where: str) -> str:
         return (f'<svg class="{kept}"{attributes} focusable="false" viewBox="0 0 {width} {height}">'
                 f'<path fill="currentColor" d="{path}"></path></svg>')
 
-    return _I_TAG.sub(svg, page)
+    return _ICON_TAG.sub(svg, page)
 
 
 # ---------------------------------------------------------------------------
@@ -333,5 +335,6 @@ def _build_finished(app, exception) -> None:
 
 
 def setup(app):
-    app.connect("build-finished", _build_finished)
+    # After the themes' own handlers: pydata-sphinx-theme writes pygments.css at build-finished.
+    app.connect("build-finished", _build_finished, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
