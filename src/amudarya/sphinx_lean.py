@@ -200,7 +200,9 @@ def add_description(page: str) -> str:
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-_CLASS_OR_ID = re.compile(r"[.#](-?[_a-zA-Z\\][\w\\:-]*)")
+# A class or id in a selector; one with an escaped character (`.md\:flex`) keeps its backslash
+# and its rule (such names are not looked up).
+_CLASS_OR_ID = re.compile(r"[.#](-?(?:[_a-zA-Z]|\\.)(?:[\w-]|\\.)*)")
 _NOT = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")
 
 
