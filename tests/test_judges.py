@@ -160,3 +160,18 @@ def test_css_is_pruned_but_keeps_what_scripts_and_pages_use(html):
     assert ".fa-" + "stroopwafel" not in css  # an icon no page shows
     assert ".bd-sidebar-primary" in css and ".show" in css  # the layout; a class bootstrap.js adds
     assert "table.amudarya-cards" in (html / "_static" / "amudarya.css").read_text(encoding="utf-8")
+
+
+def test_css_pruning_keeps_every_rule_a_used_class_can_match():
+    from amudarya.sphinx_lean import prune_css
+
+    css = ("@charset \"UTF-8\";.a:hover{color:red}.b::before{content:'x'}.zz{color:blue}.a:not(.zz){margin:0}"
+           ".a .zz,.b{padding:0}@media (max-width:5px){.zz{top:0}.a{top:1px}}@media print{.zz{top:0}}"
+           "@font-face{font-family:Gone;src:url(g.woff2)}@font-face{font-family:Kept;src:url(k.woff2)}"
+           ".b{font-family:Kept;animation:spin 1s}@keyframes spin{to{opacity:0}}@keyframes unused{to{opacity:1}}")
+    out = prune_css(css, {"a", "b"})
+    for kept in ('@charset "UTF-8";', ".a:hover{", ".b::before{", ".a:not(.zz){", ".b{padding", "@media (max-width:5px){.a{",
+                 "font-family:Kept;src", "@keyframes spin"):
+        assert kept in out, kept
+    for dropped in (".zz{", ".a .zz", "@media print", "Gone", "unused"):
+        assert dropped not in out, dropped
