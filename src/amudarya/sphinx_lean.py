@@ -288,13 +288,19 @@ _LINKED = re.compile(r'<(?:link[^>]*href|script[^>]*src)="([^"?#]+)')
 PRUNED = "\n/* Pruned by amudarya.sphinx_lean: only the rules some page of the book can use. */\n"
 
 
-def original_css(css: Path, outdir: Path, originals: Path) -> str:
+def original_css(css: Path, outdir: Path, originals: Path, static_dirs: list[Path] = ()) -> str:
     """The file as the theme or extension shipped it. Sphinx copies static files again only
     when they differ from its source, so a file pruned by an earlier build may still be there;
     pruning that again would lose rules that a page added since needs. Each pristine copy is
     kept in `originals` (outside the book) and pruning always starts from it."""
     text = css.read_text(encoding="utf-8")
     kept = originals / css.relative_to(outdir)
+    # A build in which no page changed does not copy static files again: the book's own
+    # (html_static_path) are read from their source, which may have changed since.
+    relative = css.relative_to(outdir / "_static") if css.is_relative_to(outdir / "_static") else None
+    source = next((d / relative for d in static_dirs if relative and (d / relative).is_file()), None)
+    if source is not None:
+        text = source.read_text(encoding="utf-8")
     if not text.endswith(PRUNED):
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_text(text, encoding="utf-8")
@@ -305,7 +311,7 @@ def original_css(css: Path, outdir: Path, originals: Path) -> str:
     return kept.read_text(encoding="utf-8")
 
 
-def lean(outdir: Path, originals: Path) -> None:
+def lean(outdir: Path, originals: Path, static_dirs: list[Path] = ()) -> None:
     script = outdir / FONTAWESOME
     icons = font_awesome_icons(script.read_text(encoding="utf-8")) if script.is_file() else {}
     pages = {}
@@ -326,14 +332,15 @@ def lean(outdir: Path, originals: Path) -> None:
     scripts = [p.read_text(encoding="utf-8") for p in linked if p.suffix == ".js" and p.is_file()]
     tokens = used_tokens(list(pages.values()) + scripts)
     for css in (p for p in linked if p.suffix == ".css" and p.is_file()):
-        css.write_text(prune_css(original_css(css, outdir, originals), tokens) + PRUNED, encoding="utf-8")
+        css.write_text(prune_css(original_css(css, outdir, originals, static_dirs), tokens) + PRUNED, encoding="utf-8")
     for leftover in (script, script.with_name(script.name + ".map")):
         leftover.unlink(missing_ok=True)
 
 
 def _build_finished(app, exception) -> None:
     if exception is None and app.builder.format == "html":
-        lean(Path(app.outdir), Path(app.doctreedir) / "amudarya-css-originals")
+        static_dirs = [Path(app.confdir) / d for d in app.config.html_static_path]
+        lean(Path(app.outdir), Path(app.doctreedir) / "amudarya-css-originals", static_dirs)
 
 
 def setup(app):
