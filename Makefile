@@ -2,6 +2,7 @@
 #   make book   set up .venv and the npm packages, check the data, run the notebooks, build _build/html
 #   make test   the same set-up plus the browser, then the tests
 # and, for those who want them:
+#   make audit  Lighthouse on every page of the built book, against the thresholds of issue 16
 #   make bench  time clean and incremental builds against Jupyter Book 1
 #   make bench-scale  time run matrices of 13, 50 and 200 runs and one-value rebuilds
 #   make pdf    the book as one PDF, linked from every page of _build/html
@@ -18,12 +19,18 @@ GEO_DIR := tools/geo
 GEO_STAMP := $(GEO_DIR)/node_modules/.installed-$(shell cat $(GEO_DIR)/package-lock.json | sha256sum | cut -c1-16)
 AXE_DIR := tools/axe
 AXE_STAMP := $(AXE_DIR)/node_modules/.installed-$(shell cat $(AXE_DIR)/package-lock.json | sha256sum | cut -c1-16)
+# The outside judges of tests/test_judges.py and `make audit`: Lighthouse (12.2.3, the last
+# major on Node 20) and the Nu HTML Checker (vnu.jar, run with Java 17).
+LIGHTHOUSE_DIR := tools/lighthouse
+LIGHTHOUSE_STAMP := $(LIGHTHOUSE_DIR)/node_modules/.installed-$(shell cat $(LIGHTHOUSE_DIR)/package-lock.json | sha256sum | cut -c1-16)
+VNU_DIR := tools/vnu
+VNU_STAMP := $(VNU_DIR)/node_modules/.installed-$(shell cat $(VNU_DIR)/package-lock.json | sha256sum | cut -c1-16)
 # The browser tests drive Debian's Chromium through chromedriver (never a downloaded browser).
 CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM CHROMEDRIVER  # tests/browser.py reads them
 
-.PHONY: book test check screenshots bench bench-scale browser clean pdf
+.PHONY: book test check screenshots bench bench-scale browser audit clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -52,10 +59,24 @@ $(GEO_STAMP): $(GEO_DIR)/package-lock.json $(GEO_DIR)/package.json
 $(AXE_STAMP): $(AXE_DIR)/package-lock.json $(AXE_DIR)/package.json
 	$(call npm_ci,the accessibility audit)
 
+$(LIGHTHOUSE_STAMP): $(LIGHTHOUSE_DIR)/package-lock.json $(LIGHTHOUSE_DIR)/package.json
+	$(call npm_ci,Lighthouse)
+
+$(VNU_STAMP): $(VNU_DIR)/package-lock.json $(VNU_DIR)/package.json
+	$(call npm_ci,the HTML checker)
+
 # Chromium and chromedriver from Debian: installed here when missing and make runs as root
 # (as in CI); otherwise the command to run is printed, and the browser tests then fail and
 # say what is missing (they are never skipped).
-browser: $(AXE_STAMP)
+browser: $(AXE_STAMP) $(LIGHTHOUSE_STAMP) $(VNU_STAMP)
+	@if command -v java >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "make: installing Debian's Java runtime for the HTML checker"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	else \
+		echo "make: the HTML checker needs Java 17. Install it with:"; \
+		echo "make:     sudo apt-get install -y default-jre-headless"; \
+	fi
 	@if [ -x $(CHROMIUM) ] && [ -x $(CHROMEDRIVER) ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		echo "make: installing Debian's chromium and chromium-driver for the browser tests"; \
@@ -84,6 +105,10 @@ test: $(STAMP) $(GEO_STAMP) browser
 # phone widths, into _build/screenshots/, to look at.
 screenshots: $(STAMP) browser
 	$(BIN)/python tools/screenshots.py
+
+# Lighthouse on every page of _build/html (run `make book` first); fails if a page falls short.
+audit: $(STAMP) browser
+	$(BIN)/python tools/audit.py
 
 # Rebuild times against Jupyter Book 1, written to bench/results.md (about 12 minutes).
 bench: $(STAMP) $(GEO_STAMP)

@@ -178,11 +178,14 @@ def _requests(performance_log) -> list[str]:
 
 
 def wait_until_loaded(driver, timeout: float = 20) -> None:
-    """Until the document is complete, every image has arrived and nothing is still being
+    """Until the document is complete, every image (lazy ones too) has arrived and nothing is still being
     fetched (Resource Timing entries have stopped growing), so that late scripts (deferred,
     async) have made their requests before the logs are read."""
-    wait_for(driver, "document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)",
-             timeout, "the page to load")
+    wait_for(driver, "document.readyState === 'complete'", timeout, "the page to load")
+    # Charts below the first load lazily, when a reader scrolls near them; the checks look at
+    # every image, so each is asked for now.
+    driver.execute_script("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
+    wait_for(driver, "Array.from(document.images).every(i => i.complete)", timeout, "every image to load")
     count = -1
     for _ in range(int(timeout / 0.2)):
         now = driver.execute_script("return performance.getEntriesByType('resource').length")
@@ -293,14 +296,18 @@ class PageReport:
     def broken_images(self) -> list[str]:
         return [img["src"] for img in self.images if img["visible"] and not img["loaded"]]
 
-    def serious_axe(self) -> list[str]:
-        """axe violations of impact serious or critical, one line per element."""
+    def axe_violations(self, impacts=("minor", "moderate", "serious", "critical")) -> list[str]:
+        """axe violations of the given impacts (all, by default), one line per element."""
         lines = []
         for v in self.axe:
-            if v.get("impact") in {"serious", "critical"}:
+            if v.get("impact") in impacts:
                 for node in v["nodes"]:
                     lines.append(f"{v['id']} ({v['impact']}: {v['help']}) at {node['target']}: {node['html']}")
         return lines
+
+    def serious_axe(self) -> list[str]:
+        """axe violations of impact serious or critical, one line per element."""
+        return self.axe_violations(("serious", "critical"))
 
 
 def inject_axe(driver) -> None:
@@ -400,3 +407,99 @@ def visible(driver, selector: str):
     from selenium.webdriver.common.by import By
 
     return [e for e in driver.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()]
+
+
+# ---------------------------------------------------------------------------
+# Outside judges: Lighthouse and the Nu HTML Checker
+
+LIGHTHOUSE_DIR = ROOT / "tools" / "lighthouse"
+LIGHTHOUSE = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "package.json"
+VNU = ROOT / "tools" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+JAVA = os.environ.get("JAVA", shutil.which("java") or "/usr/bin/java")
+NODE = os.environ.get("NODE", shutil.which("node") or "/usr/bin/node")
+
+# What issue 16 asks of every page, in Lighthouse's mobile emulation with its default
+# (simulated) throttling: scores from 0 to 1, and the bytes a first visit loads.
+THRESHOLDS = {"performance": 0.9, "accessibility": 1.0, "best-practices": 1.0, "seo": 0.95}
+MAX_BYTES = 600 * 1024
+
+JUDGES_HINT = (
+    "The outside judges need Node with Lighthouse and Java with the Nu HTML Checker:\n"
+    "  npm ci --prefix tools/lighthouse && npm ci --prefix tools/vnu   (make test does both),\n"
+    "  and Java 17 (apt-get install -y default-jre-headless)."
+)
+
+
+def missing_judges() -> list[str]:
+    missing = [str(p.relative_to(ROOT)) for p in (LIGHTHOUSE, VNU) if not p.is_file()]
+    return missing + [path for path in (NODE, JAVA) if not os.access(path, os.X_OK)]
+
+
+def debugger_port(driver) -> int:
+    """The DevTools port of the Chromium that chromedriver started, so that Lighthouse tests
+    in the same browser instead of starting another."""
+    address = driver.capabilities["goog:chromeOptions"]["debuggerAddress"]
+    return int(address.rsplit(":", 1)[1])
+
+
+def lighthouse(driver, urls: list[str], timeout: float = 600) -> dict[str, dict]:
+    """Lighthouse's report on each page (tools/lighthouse/audit.mjs), keyed by address:
+    category scores, bytes, timings, the requests and every audit that cost points."""
+    import subprocess
+
+    if not urls:
+        return {}
+    done = subprocess.run([NODE, str(LIGHTHOUSE_DIR / "audit.mjs"), str(debugger_port(driver)), *urls],
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"Lighthouse failed ({done.returncode}): {done.stderr[-3000:]}")
+    found = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            report = json.loads(line)
+            found[report["url"]] = report
+    return found
+
+
+def lighthouse_problems(report: dict) -> list[str]:
+    """Where a page falls short of THRESHOLDS, with the audits that cost it points."""
+    if report.get("error"):
+        return [f"Lighthouse could not test the page: {report['error']}"]
+    problems = []
+    for category, wanted in THRESHOLDS.items():
+        score = report["scores"].get(category)
+        if score is None or score < wanted:
+            problems.append(f"{category} {score} < {wanted}: " + "; ".join(report["failing"].get(category, [])))
+    if report["bytes"] > MAX_BYTES:
+        biggest = sorted(report["requests"], key=lambda r: -(r[1] or 0))[:5]
+        problems.append(f"first load {report['bytes'] / 1024:.0f} KB > {MAX_BYTES // 1024} KB; largest: "
+                        + ", ".join(f"{u.rsplit('/', 1)[-1]} {s / 1024:.0f} KB" for u, s, _ in biggest))
+    return problems
+
+
+def validate_html(files: list[Path]) -> list[dict]:
+    """The Nu HTML Checker's errors for `files`, all in one Java process: one dict per error
+    with the file, line and message."""
+    import subprocess
+
+    done = subprocess.run([JAVA, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+                          capture_output=True, text=True, timeout=300)
+    try:
+        messages = json.loads(done.stderr or "{}").get("messages", [])
+    except json.JSONDecodeError:
+        raise RuntimeError(f"vnu.jar did not report ({done.returncode}): {done.stderr[-2000:]}") from None
+    return [m for m in messages if m.get("type") in {"error", "non-document-error"}]
+
+
+def page_kinds(toc: dict) -> dict[str, str]:
+    """One page of each kind in the book's table of contents, kind -> page: the home page, the
+    first chapter of each notebook (a thread, the overview, disputes, sources) and every page
+    written in Markdown (front and back matter), so pages added later are covered by kind."""
+    kinds = {"home": toc["root"]}
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            file = chapter["file"]
+            name = file.rsplit("/", 1)[-1]
+            kind = name.split("__", 1)[0] if file.startswith("_generated/") else file
+            kinds.setdefault(kind, file)
+    return {kind: file + ".html" for kind, file in kinds.items()}

@@ -99,3 +99,33 @@ def assert_glue_complete(nb, name: str) -> None:
 def project(tmp_path) -> Path:
     """A fresh copy of the project for one test to change."""
     return copy_project(tmp_path / "project")
+
+
+# ---------------------------------------------------------------------------
+# The built book in a real browser: one Chromium for the session, shared by the browser tests
+# (test_browser.py) and the outside judges (test_judges.py, Lighthouse in the same browser).
+
+
+@pytest.fixture(scope="session")
+def driver():
+    import browser
+
+    missing = browser.missing_tools()
+    if missing:
+        pytest.fail("missing for the browser tests: " + ", ".join(missing) + "\n" + browser.INSTALL_HINT,
+                    pytrace=False)
+    with browser.chromium() as d:
+        yield d
+
+
+@pytest.fixture(scope="session")
+def html(built_book) -> Path:
+    return built_book / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def base_url(html):
+    import browser
+
+    with browser.serve(html) as url:
+        yield url

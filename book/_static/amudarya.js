@@ -32,15 +32,26 @@
   var SCROLL_BOXES = ".cell_output, .cell_output .output.text_html";
 
   function makeScrollBoxesFocusable() {
-    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls && !box.hasAttribute("tabindex")) {
-        var what = box.querySelector("table") ? "Table" : box.querySelector("img") ? "Chart" : "Output";
+    // All sizes are read before any attribute is written: a write between two reads made the
+    // browser lay the page out again for every box (Lighthouse counted seconds of it on a phone).
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(SCROLL_BOXES));
+    var scrolls = boxes.map(function (box) {
+      return box.scrollWidth > box.clientWidth + 1;
+    });
+    // Each region's name is unique on the page (axe landmark-unique): a table is named by its
+    // caption, and otherwise by its place among the page's charts or tables ("Chart 2").
+    var counts = {};
+    boxes.forEach(function (box, i) {
+      var what = box.querySelector("table") ? "Table" : box.querySelector("img") ? "Chart" : "Output";
+      counts[what] = (counts[what] || 0) + 1;
+      if (scrolls[i] && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        var name = what + " " + counts[what] + (caption ? ": " + caption.textContent.trim() : "");
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", what + ", scrolls sideways");
+        box.setAttribute("aria-label", name + ", scrolls sideways");
         box.dataset.amudaryaScrollBox = "";
-      } else if (!scrolls && box.dataset.amudaryaScrollBox !== undefined) {
+      } else if (!scrolls[i] && box.dataset.amudaryaScrollBox !== undefined) {
         ["tabindex", "role", "aria-label", "data-amudarya-scroll-box"].forEach(function (name) {
           box.removeAttribute(name);
         });
@@ -70,40 +81,30 @@
     });
   }
 
-  // Tables from publish.show_table on a phone: a reading list of five text columns cannot be
-  // read as a grid 350 pixels wide (rows grew to a screen's height), so amudarya.css shows
-  // each row as a card with each value under its column's name. Here each cell gets that
-  // name, and the table keeps explicit table roles, because some browsers stop announcing a
-  // table as one once CSS displays its parts as blocks. Without this script the table stays
-  // a grid that scrolls sideways.
-  function prepareTableCards() {
-    document.querySelectorAll("table.amudarya-table").forEach(function (table) {
-      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.trim();
-      });
+  // Tables shown as cards on a phone (amudarya.css; the cells' column names are written into
+  // the HTML at build time): some browsers stop announcing a table as one once CSS displays
+  // its parts as blocks, so the table states its roles. HTML does not allow these roles in
+  // the markup of a table, so they are set here.
+  function giveTableRoles() {
+    document.querySelectorAll("table.amudarya-cards").forEach(function (table) {
       table.setAttribute("role", "table");
       table.querySelectorAll("thead, tbody").forEach(function (group) {
         group.setAttribute("role", "rowgroup");
       });
       table.querySelectorAll("tr").forEach(function (row) {
         row.setAttribute("role", "row");
-        Array.prototype.forEach.call(row.children, function (cell, i) {
-          if (cell.tagName === "TH") {
-            cell.setAttribute("role", "columnheader");
-          } else {
-            cell.setAttribute("role", "cell");
-            if (names[i]) {
-              cell.dataset.label = names[i];
-            }
-          }
-        });
       });
-      table.classList.add("amudarya-cards");
+      table.querySelectorAll("th").forEach(function (cell) {
+        cell.setAttribute("role", "columnheader");
+      });
+      table.querySelectorAll("td").forEach(function (cell) {
+        cell.setAttribute("role", "cell");
+      });
     });
   }
 
   function start() {
-    prepareTableCards();
+    giveTableRoles();
     labelModeButtons();
     forwardSidebarToggles();
     makeScrollBoxesFocusable();
