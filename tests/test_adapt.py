@@ -41,7 +41,7 @@ def _add_country(project) -> None:
         "event_id": f"{COUNTRY}-2024-05-02-test-visit", "date": "2024-05-02", "date_precision": "day",
         "country": COUNTRY, "thread": "policy", "event_type": "visit", "stance": "1",
         "actor_id": "pak-test-ministry", "summary": "A made-up visit that only this test records.",
-        "source_id": "test-source-pakistan", "confidence": "high",
+        "source_id": "test-source-pakistan", "confidence": "high", "date_of": "occurred",
     }
     _append(data / "events.csv", event)
 
