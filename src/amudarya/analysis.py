@@ -197,6 +197,7 @@ def glue_quotes(quotes: dict[str, str], name: str) -> None:
 
 
 def authored_runs(matrix) -> list:
-    """The runs that carry an analysis: every chapter run but the back matter (the last part of
-    runs.yml, generated from the data package as a whole)."""
-    return [entry.run for part in matrix.parts[:-1] for entry in part.chapters if entry.run]
+    """The runs that carry an analysis: every chapter run but the front matter (the first part
+    of runs.yml) and the back matter (its last part), which are generated from the data package
+    as a whole and argue nothing of their own."""
+    return [entry.run for part in matrix.parts[1:-1] for entry in part.chapters if entry.run]
