@@ -24,7 +24,7 @@ def _citations_counted_by_hand(package) -> collections.Counter:
 
 def test_citing_tables_are_every_table_with_a_source_column(package):
     assert set(catalogue.citing_tables(package)) == {
-        "countries", "actors", "events", "trade", "people", "claims", "fx", "context", "names"
+        "countries", "actors", "events", "trade", "people", "claims", "fx", "context", "names", "places"
     }
 
 
