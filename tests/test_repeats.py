@@ -91,3 +91,28 @@ def test_few_paragraphs_repeat_across_pages(pages, root):
     assert len(found) <= ALLOWED, (
         f"{len(found)} paragraphs repeat on {MOST_PAGES} or more pages (at most {ALLOWED} may); "
         f"say it once on the Method and codebook page and link there:\n{report}")
+
+
+def test_sentences_shown_on_their_own_conditions_join_into_one_paragraph():
+    """`continues` joins a kept Markdown cell to the one before it; a dropped cell leaves no gap."""
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from amudarya import runner
+
+    def flag(key, value):
+        return {"output_type": "display_data", "metadata": {"scrapbook": {"name": key}},
+                "data": {runner.GLUE_PREFIX + "text/plain": repr(value)}}
+
+    nb = new_notebook(cells=[
+        nbformat.v4.new_code_cell("", outputs=[flag("shown", True), flag("hidden", False)]),
+        new_markdown_cell("## The answer"),
+        new_markdown_cell("First sentence.", metadata={"tags": ["continues"]}),
+        new_markdown_cell("Not this one.", metadata={"tags": ["if:hidden", "continues"]}),
+        new_markdown_cell("Second sentence.", metadata={"tags": ["if:shown", "continues"]}),
+        nbformat.v4.new_code_cell("show_table()"),
+        new_markdown_cell("After a table, a paragraph of its own.", metadata={"tags": ["continues"]}),
+    ])
+    runner.postprocess(nb)
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert markdown == ["## The answer\n\nFirst sentence. Second sentence.", "After a table, a paragraph of its own."]
