@@ -418,7 +418,9 @@ def postprocess(nb) -> None:
       looks for it;
     - the parameters and injected-parameters cells get `remove-cell`;
     - cells tagged `if:KEY` (`if-not:KEY`) are dropped unless the notebook glued KEY as True
-      (False), so the page says only what the data support.
+      (False), so the page says only what the data support;
+    - a kept Markdown cell tagged `continues` joins the Markdown cell kept before it, so that
+      sentences each shown on its own condition read as one paragraph, not one per cell.
     """
     flags = {k: v for k, v in glued(nb).items() if isinstance(v, bool)}
     kept = []
@@ -445,6 +447,12 @@ def postprocess(nb) -> None:
             raise RunError("a cell shows more than one chart; give each chart its own cell so each keeps its alt text")
         if alts:
             cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts[0]
+        if "continues" in tags and kept and kept[-1].cell_type == "markdown" == cell.cell_type:
+            before = kept[-1].source.rstrip()
+            # After a heading the sentence opens the section's paragraph instead of joining the heading.
+            joint = "\n\n" if before.splitlines()[-1].startswith("#") else " "
+            kept[-1].source = before + joint + cell.source.strip()
+            continue
         kept.append(cell)
     nb.cells = kept
 

@@ -531,6 +531,8 @@ def series_facts(series_: pd.DataFrame, mirror_: pd.DataFrame, targets_: pd.Data
             lfl_now_text=money_text(float(pair["now"]["value_usd"]), pair["now"]["qualifier"]),
             lfl_before_text=money_text(float(pair["before"]["value_usd"]), pair["before"]["qualifier"]),
             lfl_change=abs(pair["change"]),
+            lfl_rise_or_fall="rise" if pair["change"] > 0 else "fall",
+            lfl_higher_or_lower="higher" if pair["change"] > 0 else "lower",
             lfl_months=int(pair["now"]["months"]),
         )
         # A change computed from a lower bound or a rounded figure is itself approximate.
