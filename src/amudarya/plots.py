@@ -783,7 +783,8 @@ def grouped_columns(
     """Columns side by side for each value of `x` (e.g. a year), one colour per series.
 
     `series` maps a column of `data` to its legend label; a missing value draws no column and is
-    left out of the alt text (it is not a zero).
+    left out of the alt text (it is not a zero). Rows are in order along `x`, latest last: past
+    bounds.CHART_CATEGORIES of them the chart shows the latest.
     """
     import numpy as np
 
