@@ -62,6 +62,37 @@ def test_a_second_build_waits_for_the_first_and_says_so(built):
     assert digest(built / "_build" / "html") == book
 
 
+def _toc_pages(project: Path) -> list[str]:
+    """Every page book/_toc.yml lists (the root and each chapter), as paths under book/."""
+    import yaml
+
+    toc = yaml.safe_load((project / "book" / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part.get("chapters", [])]
+    return pages
+
+
+def test_two_builds_started_at_once_both_finish_and_publish_a_whole_book(built):
+    """`make book & make book` for real: two build processes on one folder, with a page changed
+    so that there is a book to publish. Before the lock, one died in `_publish` with a
+    FileExistsError and the other left `_build/html` without an index."""
+    page = built / "book" / "findings.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence only this test writes.\n", encoding="utf-8")
+    builds = [_amudarya(built, "build") for _ in range(2)]
+    outputs = [b.communicate(timeout=300) for b in builds]
+    for b, (out, err) in zip(builds, outputs):
+        assert b.returncode == 0, err
+        assert "Traceback" not in err, err
+    assert sum("waiting: another build of" in err for _, err in outputs) == 1, [err for _, err in outputs]
+    html = built / "_build" / "html"
+    assert (html / "index.html").is_file()
+    missing = [p for p in _toc_pages(built) if not (html / f"{p}.html").is_file()]
+    assert not missing, f"pages of the toc missing from the published book: {missing}"
+    assert "A sentence only this test writes." in (html / "findings.html").read_text(encoding="utf-8")
+    assert not list((built / "_build").glob(".html-*"))
+
+
 def test_a_build_that_died_while_publishing_leaves_a_whole_book(built):
     """The other build was killed between moving the old book aside and putting the new one in
     place, with half a new book copied: the next build serves the whole old book, not the half."""
@@ -160,6 +191,35 @@ def test_a_chart_caps_its_categories():
     assert "the largest 25; 49,975 more not shown" in chart.title
     assert len(chart.alt) < 2000 and "Flour 49999" in chart.alt and "Flour 0 " not in chart.alt
     plots.plt.close(chart.figure)
+
+
+def test_every_chart_of_categories_from_the_data_caps_them():
+    """Periods of trade, stages of a move and years of UNHCR counts grow with the data as the
+    products of horizontal_bars do; each chart keeps to bounds.CHART_CATEGORIES a panel."""
+    n = 2_000
+    days = pd.date_range("1900-01-01", periods=n, freq="7D")
+    periods = pd.DataFrame({"start": days, "end": days + pd.Timedelta(days=6), "value_m": [float(i) for i in range(n)],
+                            "panel": "Exports", "series": "Reported by Kazakhstan", "text": "x",
+                            "period": [f"week {i}" for i in range(n)], "qualifier": ""})
+    stages = pd.DataFrame({"label": [f"Stage {i}" for i in range(n)], "unit": "persons", "value": range(n),
+                           "value_high": pd.NA, "text": [str(i) for i in range(n)]})
+    years = pd.DataFrame({"year": range(1, n + 1), "refugees": range(n)})
+    charts = [
+        plots.period_bars(periods, title="Exports", subtitle="By week", value_axis="US$ million", source="A publisher"),
+        plots.stage_bars(stages, title="Kin", source="A publisher"),
+        plots.grouped_columns(years, x="year", series={"refugees": "Refugees"}, title="Refugees",
+                              value_axis="persons", source="A publisher"),
+    ]
+    period, stage, column = charts
+    assert "the largest 25; 1,975 more periods not shown" in period.title
+    assert "week 1999" in period.alt and "week 0 " not in period.alt
+    assert "the largest 25; 1,975 more not shown" in stage.title
+    assert len(stage.figure.axes[0].get_yticklabels()) == bounds.CHART_CATEGORIES
+    assert "the latest 25; 1,975 earlier not shown" in column.title
+    assert [t.get_text() for t in column.figure.axes[0].get_xticklabels()][0] == str(n - 24)
+    for chart in charts:
+        assert max(chart.figure.get_size_inches()) < 30 and len(chart.alt) < 3000, chart.title
+        plots.plt.close(chart.figure)
 
 
 def test_the_build_warns_of_a_page_or_image_past_its_limit(tmp_path):

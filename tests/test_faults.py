@@ -745,6 +745,30 @@ def emoji_in_product(p: Path):
     return _glyph(p, "trade", "product", "\U0001F33E", product=lambda v: v not in ("all", ""))
 
 
+def _right_to_left(p: Path, table: str, column: str, text: str, kept_in: str, **where) -> list[Expect]:
+    """A name written in its own script where a chart draws it: matplotlib has the letters but
+    neither joins nor reorders them, so the title reads backwards in separate letters."""
+    row = find_row(p, table, **where)
+    set_cell(p, table, row, column, text)
+    return [Expect(f"data/{table}.csv", "right-to-left script in a chart: the charts draw this field, and draw "
+                   f"U+{ord(text[0]):04X}", row=row, field=column, value=text,
+                   expected=f"the name in Latin letters (a transliteration, e.g. 'Kabul'), the original script kept "
+                   f"in {kept_in}")]
+
+
+def arabic_script_country_name(p: Path):
+    return _right_to_left(p, "countries", "name", "افغانستان", "data/names.csv", iso3="AFG")
+
+
+def hebrew_script_publisher(p: Path):
+    return _right_to_left(p, "sources", "publisher", "הארץ", "the row's note field",
+                          publisher=lambda v: v.isascii())
+
+
+def arabic_script_actor_name(p: Path):
+    return _right_to_left(p, "actors", "name", "ذبيح الله مجاهد", "the row's aliases field", country="AFG")
+
+
 def _spaced(p: Path, table: str, column: str, before: str, after: str, side: str, **where) -> list[Expect]:
     row = find_row(p, table, **where)
     old = cell(p, table, row, column)
@@ -942,6 +966,9 @@ NEW_FAULTS = [
     Fault("emoji in a country name", {"emoji"}, emoji_in_country_name, commands=CHECK),
     Fault("emoji in an actor's name", {"emoji"}, emoji_in_actor_name, commands=CHECK),
     Fault("emoji in a product", {"emoji"}, emoji_in_product, commands=CHECK),
+    Fault("Arabic-script country name", {"right-to-left"}, arabic_script_country_name, commands=CHECK),
+    Fault("Hebrew-script publisher", {"right-to-left"}, hebrew_script_publisher, commands=CHECK),
+    Fault("Arabic-script actor name", {"right-to-left"}, arabic_script_actor_name, commands=CHECK),
     Fault("space before a country code", {"spaces"}, space_before_country_code, commands=CHECK),
     Fault("space after a date", {"spaces"}, space_after_date, commands=CHECK),
     Fault("spaces around a source id", {"spaces"}, spaces_around_source_id, commands=CHECK),
@@ -993,6 +1020,7 @@ REQUIRED = {
     "empty file", "not UTF-8", "stance out of range", "unknown thread or event type",
     "unknown parameter", "parameter type", "runs.yml", "notebook raises", "all at once",
     "control character", "emoji", "spaces", "paths", "duplicates", "repeated -p", "timeout", "dead kernel",
+    "right-to-left",
 }
 
 

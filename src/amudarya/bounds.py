@@ -2,7 +2,8 @@
 
 - `summarised`: a long table shows its first rows and says how many there are; the whole table
   is in the chapter's CSV download.
-- `capped`: a chart of categories shows the largest ones and says how many it leaves out.
+- `capped`: a chart of categories shows the largest ones and says how many it leaves out
+  (`capped_by`: in each of its panels; `latest`: a chart along years shows the latest ones).
 - `warn_large`: the build warns when an executed chapter's page text or one of its images
   passes a size limit (the data grew, or a chart lost its cap).
 - `sweep_orphans`: Sphinx builds incrementally and never deletes an image, a download or the
@@ -47,6 +48,25 @@ def capped(data: pd.DataFrame, value: str, limit: int = CHART_CATEGORIES) -> tup
         return data, 0
     kept = data.loc[data[value].abs().nlargest(limit).index.sort_values()]
     return kept, len(data) - limit
+
+
+def capped_by(data: pd.DataFrame, value: str, by: str, limit: int = CHART_CATEGORIES) -> tuple[pd.DataFrame, int]:
+    """`capped` within each group of `by` (a chart's panel): every panel keeps its largest rows."""
+    data = data.reset_index(drop=True)
+    kept, left_out = [], 0
+    for _, group in data.groupby(by, sort=False):
+        rows, dropped = capped(group, value, limit)
+        kept.append(rows)
+        left_out += dropped
+    if not left_out:
+        return data, 0
+    return pd.concat(kept).sort_index(), left_out
+
+
+def latest(data: pd.DataFrame, limit: int = CHART_CATEGORIES) -> tuple[pd.DataFrame, int]:
+    """The last `limit` rows of `data` along an ordered axis (years), and how many earlier rows
+    were left out: a time axis with the largest years picked out of it would have holes."""
+    return data.tail(limit), max(0, len(data) - limit)
 
 
 # ---------------------------------------------------------------------------

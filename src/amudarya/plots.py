@@ -619,6 +619,11 @@ def period_bars(
 
     if data.empty:
         raise ValueError("period_bars needs at least one row; a chapter with no data shows no chart")
+    from .bounds import capped_by
+
+    data, left_out = capped_by(data, "value_m", "panel")
+    if left_out:
+        title = f"{title} (the largest {len(data)}; {left_out:,} more periods not shown)"
     panels = list(dict.fromkeys(data["panel"]))
     series_names = list(dict.fromkeys(data["series"]))
     styled = list(series_order or []) + [s for s in series_names if s not in (series_order or [])]
@@ -710,6 +715,11 @@ def stage_bars(
         raise ValueError("stage_bars needs at least one row; a chapter with no data shows no chart")
     # Panels: the `panel` column where given (a stock apart from movements), else one per unit.
     data = data.assign(panel=data["panel"] if "panel" in data.columns else "Counted in " + data["unit"])
+    from .bounds import capped_by
+
+    data, left_out = capped_by(data, "value", "panel")
+    if left_out:
+        title = f"{title} (the largest {len(data)}; {left_out:,} more not shown)"
     units = list(dict.fromkeys(data["panel"]))
     counts = [int((data["panel"] == u).sum()) for u in units]
     foot = _source_height(source, 8.5) + (_source_height(note, 8.5) if note else 0) + 0.1
@@ -773,12 +783,18 @@ def grouped_columns(
     """Columns side by side for each value of `x` (e.g. a year), one colour per series.
 
     `series` maps a column of `data` to its legend label; a missing value draws no column and is
-    left out of the alt text (it is not a zero).
+    left out of the alt text (it is not a zero). Rows are in order along `x`, latest last: past
+    bounds.CHART_CATEGORIES of them the chart shows the latest.
     """
     import numpy as np
 
     if data.empty:
         raise ValueError("grouped_columns needs at least one row; a chapter with no data shows no chart")
+    from .bounds import latest
+
+    data, left_out = latest(data)
+    if left_out:
+        title = f"{title} (the latest {len(data)}; {left_out:,} earlier not shown)"
     columns = [c for c in series if c in data.columns and data[c].notna().any()]
     n = len(columns)
     width = 0.8 / n

@@ -8,6 +8,9 @@
   is the space, not the code, that is wrong.
 - Characters the charts cannot draw (an emoji in a country's name): the chart font has no glyph
   for them, and the book would fail on the warning with no word of which row.
+- Right-to-left scripts (Arabic, Hebrew, Syriac, Thaana, N'Ko) where a name must be drawn: the
+  font has the letters, but matplotlib neither joins nor reorders them, so a chart title would
+  show a Pashto name as separate letters, backwards, with no warning at all.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from .errors import Problem
 CONTROL = "control character"
 SPACES = "spaces around a value"
 NO_GLYPH = "character a chart cannot draw"
-KINDS = (CONTROL, SPACES, NO_GLYPH)
+RIGHT_TO_LEFT = "right-to-left script in a chart"
+KINDS = (CONTROL, SPACES, NO_GLYPH, RIGHT_TO_LEFT)
 
 # Fields whose values the charts draw as labels, titles or source lines.
 DRAWN = {
@@ -65,6 +69,19 @@ def _chart_glyphs() -> frozenset[int]:
     return frozenset(ft2font.FT2Font(path).get_charmap())
 
 
+# Unicode's bidirectional classes of right-to-left letters: 'R' (Hebrew, N'Ko, ...) and 'AL'
+# (Arabic, Syriac, Thaana). Digits and punctuation inside such a name are neutral and not asked about.
+_RIGHT_TO_LEFT = {"R", "AL"}
+
+
+def _where_the_original_goes(fields: dict) -> str:
+    """Where a row can keep the name in its own script: its note, else its aliases, else names.csv."""
+    for field in ("note", "aliases"):
+        if field in fields:
+            return f"the original script kept in the row's {field} field"
+    return "the original script kept in data/names.csv (kind, name, variant)"
+
+
 def _is_code(fdef: dict, keys: set[str]) -> bool:
     """A field whose value is matched, not read: a code, a date, a number, a key."""
     constraints = fdef.get("constraints", {})
@@ -106,4 +123,12 @@ def problems(table) -> list[Problem]:
                     found.append(Problem(table.where, f"{NO_GLYPH}: the charts draw this field, and their font has no "
                                          f"glyph for {_name(missing[0])}", row=row, line=line, field=name, value=value,
                                          expected="the name in letters, without emoji or symbols", kind=NO_GLYPH))
+                    continue
+                backwards = [c for c in value if unicodedata.bidirectional(c) in _RIGHT_TO_LEFT]
+                if backwards:
+                    found.append(Problem(table.where, f"{RIGHT_TO_LEFT}: the charts draw this field, and draw "
+                                         f"{_name(backwards[0])} and the letters around it unjoined and left to "
+                                         "right", row=row, line=line, field=name, value=value,
+                                         expected="the name in Latin letters (a transliteration, e.g. 'Kabul'), "
+                                         + _where_the_original_goes(fields), kind=RIGHT_TO_LEFT))
     return found
