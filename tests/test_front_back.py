@@ -204,3 +204,22 @@ def test_a_dataset_is_named_in_its_source_line(package):
 def test_trade_chapter_shows_the_ticker_rates(html):
     text = _text(html / "_generated" / "trade__partner-AFG__reporter-KAZ.html")
     assert "0.00211" in text and "No date is given" in text
+
+
+def test_chart_source_lines_and_captions_name_no_data_file(root, package):
+    """Source lines and captions are drawn into images, out of reach of the page test above:
+    read every string the notebooks' code holds (comments are not strings) and the map's note."""
+    import ast
+
+    from amudarya import regionmap
+
+    found = []
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and INTERNAL.search(node.value):
+                    found.append((path.name, node.value))
+    assert not found, found
+    assert not INTERNAL.search(regionmap.source_note(package["places"]))

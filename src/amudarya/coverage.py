@@ -107,6 +107,7 @@ CHAPTER_STATES = {
     "trade": lambda package, parameters: [parameters["reporter"]],
 }
 AS_OF_KEY = "data_as_of"
+AS_OF_CLASS = "data-as-of"
 PAGE = "coverage.ipynb"  # the coverage page, beside the chapters in book/_generated/
 
 
@@ -130,7 +131,8 @@ def as_of_cells(thread: str, parameters: dict) -> list:
     code = ("# Where this chapter's data stop (amudarya.coverage), for the line below the title.\n"
             "from amudarya import coverage\n\n"
             f"coverage.glue_as_of({thread!r}, {dict(parameters)!r})")
-    line = f"{{glue:text}}`{AS_OF_KEY}` [Where the data stop, state by state]({PAGE})."
+    # In a container of its own class, so the page's description starts with its own prose.
+    line = f":::{{container}} {AS_OF_CLASS}\n{{glue:text}}`{AS_OF_KEY}` [Where the data stop, state by state]({PAGE}).\n:::"
     return [nbformat.v4.new_code_cell(code, metadata={"tags": ["as-of"]}),
             nbformat.v4.new_markdown_cell(line, metadata={"tags": ["as-of"]})]
 
