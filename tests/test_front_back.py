@@ -182,7 +182,7 @@ def test_every_chapter_says_how_current_its_data_are(root, html, package):
     for run in runs:
         page = (html / "_generated" / f"{run.name}.html").read_text(encoding="utf-8")
         line = coverage.as_of_text(package, coverage.CHAPTER_STATES[run.thread](package, run.parameters))
-        top = page.split("<main", 1)[-1].split("<h2", 1)[0]  # above the first section
+        top = page.split("<article", 1)[-1].split("<h2", 1)[0]  # above the first section
         paragraph = next((p for p in re.findall(r"<p>(.*?)</p>", top, re.S)
                           if line in " ".join(re.sub(r"<[^>]+>", "", p).split())), None)
         assert paragraph is not None, (run.name, line)
