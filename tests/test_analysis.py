@@ -154,8 +154,17 @@ def test_the_bib_file_holds_every_source_in_standard_fields(root, tmp_path):
 
 
 def test_a_run_without_analysis_executes_the_notebook_as_it_stands(root):
+    # A chapter gains only its data-as-of line (amudarya.coverage); a page that is no chapter
+    # runs exactly as it stands.
+    import nbformat
+
     run = runner.Run("policy", {"country": "PAK"})
-    assert analysis.merged(root, run) == str(runner.notebook_path(root, "policy"))
+    nb = analysis.merged(root, run)
+    source = nbformat.read(runner.notebook_path(root, "policy"), as_version=4)
+    added = [c for c in nb.cells if "as-of" in c.metadata.get("tags", [])]
+    assert len(added) == 2 and len(nb.cells) == len(source.cells) + 2
+    assert not any(analysis.TAG in c.metadata.get("tags", []) for c in nb.cells)
+    assert analysis.merged(root, runner.Run("disputes", {})) == str(runner.notebook_path(root, "disputes"))
 
 
 def test_an_analysis_is_merged_before_the_first_section_and_keyed(project):

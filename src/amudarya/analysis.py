@@ -126,18 +126,26 @@ def _first_section(cells) -> int:
 
 
 def merged(root: Path, run):
-    """The notebook papermill executes for `run`: notebooks/<thread>.ipynb with the run's
-    analysis, if it has one, merged in after the opening (a code cell gluing its quotes, then
-    its prose, both tagged `analysis`). Without an analysis, the notebook's path."""
+    """The notebook papermill executes for `run`: notebooks/<thread>.ipynb with, in a chapter,
+    its 'data as of' line after the title (`coverage.as_of_cells`) and the run's analysis, if it
+    has one, merged in after the opening (a code cell gluing its quotes, then its prose, both
+    tagged `analysis`). Neither applying, the notebook's path."""
     import nbformat
 
+    from . import coverage
     from .runner import notebook_path
 
     path = notebook_path(root, run.thread)
     found = find(root, run.thread, run.parameters)
-    if found is None:
+    if found is None and not coverage.is_chapter(run.thread):
         return str(path)
     nb = nbformat.read(path, as_version=4)
+    if coverage.is_chapter(run.thread):
+        title = next((n for n, c in enumerate(nb.cells) if c.cell_type == "markdown"
+                      and c.source.lstrip().startswith("# ")), -1)
+        nb.cells[title + 1:title + 1] = coverage.as_of_cells(run.thread, run.parameters)
+    if found is None:
+        return nb
     at = _first_section(nb.cells)
     added = []
     if found.quotes:

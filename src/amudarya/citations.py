@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
+
+# How sources.csv titles a software package that distributes a dataset:
+# 'refugees: UNHCR Refugee Population Statistics Database (R package, version 2025.12.1)'.
+PACKAGED = re.compile(r"^(?P<package>[^:]+): (?P<title>.+) \((?P<language>\w+) package, version (?P<version>[^)]+)\)$")
 
 
 def cited(sources: pd.DataFrame, source_ids: Iterable[str]) -> pd.DataFrame:
@@ -14,10 +19,30 @@ def cited(sources: pd.DataFrame, source_ids: Iterable[str]) -> pd.DataFrame:
     return rows
 
 
+def dataset_name(row: pd.Series) -> str:
+    """A dataset as a chart's reader needs it named: its title without the publisher's name
+    repeated, and the package it came through ('Refugee Population Statistics Database, via the
+    R package refugees 2025.12.1')."""
+    title = str(row["title"])
+    packaged = PACKAGED.match(title)
+    if packaged:
+        title = packaged["title"]
+    publisher = str(row["publisher"])
+    if title.startswith(publisher + " "):
+        title = title[len(publisher) + 1:]
+    if packaged:
+        return f"{title}, via the {packaged['language']} package {packaged['package']} {packaged['version']}"
+    return title
+
+
 def short_reference(row: pd.Series) -> str:
-    """'Publisher (Author, 2021-09)': enough to find the source in the list of sources."""
+    """'Publisher (Author, 2021-09)': enough to find the source in the list of sources. A
+    dataset is named too, as one publisher's datasets are told apart by name, not by date."""
+    name = str(row["publisher"])
+    if row.get("kind") == "dataset":
+        name = f"{name}, {dataset_name(row)}"
     details = [str(v) for v in (row.get("author"), row.get("published")) if isinstance(v, str) and v]
-    return f"{row['publisher']} ({', '.join(details)})" if details else str(row["publisher"])
+    return f"{name} ({', '.join(details)})" if details else name
 
 
 def source_line(sources: pd.DataFrame, source_ids: Iterable[str]) -> str:

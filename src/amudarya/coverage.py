@@ -97,6 +97,46 @@ def as_of_text(package, countries) -> str:
     return f"Data as of {last['text']}: the latest dated row about {who} is {kind}."
 
 
+# Which states a chapter of each thread is about, read from its parameters; a thread not
+# listed (front and back matter) is about no state in particular and carries no 'data as of' line.
+CHAPTER_STATES = {
+    "overview": lambda package, parameters: list(parameters.get("states") or states(package)["iso3"]),
+    "policy": lambda package, parameters: [parameters["country"]],
+    "refusal": lambda package, parameters: [parameters["country"]],
+    "repatriation": lambda package, parameters: [parameters["country"]],
+    "trade": lambda package, parameters: [parameters["reporter"]],
+}
+AS_OF_KEY = "data_as_of"
+AS_OF_CLASS = "data-as-of"
+PAGE = "coverage.ipynb"  # the coverage page, beside the chapters in book/_generated/
+
+
+def is_chapter(thread: str) -> bool:
+    return thread in CHAPTER_STATES
+
+
+def glue_as_of(thread: str, parameters: dict) -> None:
+    """Glue a chapter's 'data as of' line (called by the cell `analysis.merged` adds)."""
+    from . import data, publish
+
+    package = data.load()
+    publish.glue_values(**{AS_OF_KEY: as_of_text(package, CHAPTER_STATES[thread](package, parameters))})
+
+
+def as_of_cells(thread: str, parameters: dict) -> list:
+    """The cells a chapter's 'data as of' line is made of: a hidden code cell gluing it for the
+    run's states, and the line itself, linked to the coverage page (both tagged `as-of`)."""
+    import nbformat
+
+    code = ("# Where this chapter's data stop (amudarya.coverage), for the line below the title.\n"
+            "from amudarya import coverage\n\n"
+            f"coverage.glue_as_of({thread!r}, {dict(parameters)!r})")
+    # In a container of its own class, so the page's description starts with its own prose.
+    line = f":::{{container}} {AS_OF_CLASS}\n{{glue:text}}`{AS_OF_KEY}` [Where the data stop, state by state]({PAGE}).\n:::"
+    return [nbformat.v4.new_code_cell(code, metadata={"tags": ["as-of"]}),
+            nbformat.v4.new_markdown_cell(line, metadata={"tags": ["as-of"]})]
+
+
 def facts(package) -> dict:
     """Numbers the coverage page states: the latest date in the whole package, and which
     state-table pair stops earliest."""

@@ -16,7 +16,7 @@ from .words import verb
 
 # Why a disputed turn carries the date it does, in the chapter's words.
 BASIS_WORDS = {
-    "preferred": "the account the book prefers (named in data/disputes.csv)",
+    "preferred": "the account the book prefers (the page of disputes says which and why)",
     "best sourced": "the earliest of the best-sourced accounts, because the book takes no side in this dispute",
     "only account": "the only account",
 }

@@ -175,4 +175,4 @@ def source_note(places: pd.DataFrame) -> str:
     """The map's source line for its places layer: how many pages the coordinates and rivers
     come from (the book's list of sources gives each)."""
     n = places["source_id"].nunique()
-    return f"places and rivers: {n} {_engine.plural('page', n)} cited in data/places.csv, listed among the book's sources"
+    return f"places and rivers: {n} {_engine.plural('page', n)} listed among the book's sources"

@@ -411,6 +411,18 @@ def glued(nb) -> dict[str, object]:
     return values
 
 
+# A note telling an analyst how to add missing data: the one place a page may name the data
+# package's files. Its text goes in a container of this class (its heading stays a section's).
+HOW_TO_ADD = "how-to-add"
+
+
+def how_to_add_note(source: str) -> str:
+    heading, rest = ("", source)
+    if source.startswith("#"):
+        heading, _, rest = source.partition("\n")
+    return f"{heading}\n\n:::{{container}} {HOW_TO_ADD}\n{rest.strip()}\n:::\n".lstrip()
+
+
 def postprocess(nb) -> None:
     """Make an executed notebook ready for the book, in place.
 
@@ -421,6 +433,7 @@ def postprocess(nb) -> None:
       (False), so the page says only what the data support;
     - a kept Markdown cell tagged `continues` joins the Markdown cell kept before it, so that
       sentences each shown on its own condition read as one paragraph, not one per cell.
+    - the text of a Markdown cell tagged `how-to-add` goes in a container of that class.
     """
     flags = {k: v for k, v in glued(nb).items() if isinstance(v, bool)}
     kept = []
@@ -436,6 +449,8 @@ def postprocess(nb) -> None:
                     drop = drop or flags[key] != wanted
         if drop:
             continue
+        if HOW_TO_ADD in tags and cell.cell_type == "markdown":
+            cell.source = how_to_add_note(cell.source)
         if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
             cell.metadata.setdefault("tags", []).append("remove-cell")
         alts = [

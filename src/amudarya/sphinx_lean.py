@@ -175,7 +175,7 @@ def description(page: str) -> str:
     article = soup.select_one("article.bd-article")
     text = ""
     for p in article.select("p") if article is not None else []:
-        if p.find_parent(["nav", "table", "figure", "aside"]) or p.find_parent(class_=["cell_output", "admonition"]):
+        if p.find_parent(["nav", "table", "figure", "aside"]) or p.find_parent(class_=["cell_output", "admonition", "data-as-of"]):
             continue
         text = " ".join((text + " " + p.get_text()).split())
         if len(text) >= DESCRIPTION_CHARS:
