@@ -851,6 +851,14 @@ def runs_root_page_as_chapter(p: Path):
                    value="index", expected="a page other than the root page 'index'")]
 
 
+def runs_without_the_method_page(p: Path):
+    """The method page left out of a book whose overview links to it."""
+    where = _chapter(p, lambda c: c.get("notebook") == "overview")
+    _edit_runs(p, "      - notebook: method\n", "")
+    return [Expect(where, "bad run matrix entry: this chapter links to a page the book leaves out",
+                   field="notebook", value="method", expected="'method' kept in the book")]
+
+
 def runs_default_parameters_twice(p: Path):
     """The trade chapter again, once with its default parameters written out (as runs.yml has
     it) and once without: the same run, which would be built as two identical chapters."""
@@ -980,6 +988,8 @@ NEW_FAULTS = [
     Fault("runs.yml: page outside book/", {"paths"}, runs_page_outside_book, commands=(("build",),)),
     Fault("runs.yml: page the build writes", {"paths"}, runs_page_in_generated, commands=(("build",),)),
     Fault("runs.yml: the root page as a chapter", {"paths"}, runs_root_page_as_chapter, commands=(("build",),)),
+    Fault("runs.yml: a page the chapters link to left out", {"missing page"}, runs_without_the_method_page,
+          commands=(("build",),)),
     Fault("runs.yml: one run with and without its defaults", {"duplicates"}, runs_default_parameters_twice,
           commands=(("build",),)),
     Fault("runs.yml: negative timeout", {"timeout"}, runs_bad_timeout, commands=(("build",),)),

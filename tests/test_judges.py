@@ -154,12 +154,28 @@ def test_charts_are_sized_and_all_but_the_first_load_lazily(html):
     assert checked > 5
 
 
-def test_css_is_pruned_but_keeps_what_scripts_and_pages_use(html):
-    css = (html / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
-    assert len(css) < 150_000  # 396 KB as the theme ships it
-    assert ".fa-" + "stroopwafel" not in css  # an icon no page shows
+def test_every_page_links_one_pruned_stylesheet_and_only_the_scripts_its_elements_need(html):
+    import re
+
+    from amudarya.sphinx_lean import BUNDLE
+
+    css = (html / BUNDLE).read_text(encoding="utf-8")
+    assert len(css) < 120_000  # 0.4 MB in eleven files as the themes ship them
+    assert "@import" not in css and ".fa-" + "stroopwafel" not in css  # an icon no page shows
     assert ".bd-sidebar-primary" in css and ".show" in css  # the layout; a class bootstrap.js adds
-    assert "table.amudarya-cards" in (html / "_static" / "amudarya.css").read_text(encoding="utf-8")
+    assert "table.amudarya-cards" in css and "--pst-color-primary:" in css
+    assert "--bs-purple:" not in css  # a colour no kept rule reads
+    copy_button = set()
+    for page in browser.book_pages(html):
+        text = (html / page).read_text(encoding="utf-8")
+        head = text.partition("</head>")[0]
+        assert len(re.findall(r'<link[^>]*rel="stylesheet"[^>]*>', head)) == 1, page
+        assert "amudarya-bundle.css?v=" in head, page
+        if "copybutton.js" in head:
+            copy_button.add(page)
+        assert ("copybutton.js" in head) == ('class="highlight' in text), page
+        assert "togglebutton.js" not in head or 'class="toggle' in text, page
+    assert "cite.html" in copy_button  # the BibTeX block can be copied
 
 
 def test_css_pruning_keeps_every_rule_a_used_class_can_match():

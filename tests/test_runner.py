@@ -88,7 +88,7 @@ def test_cli_run_writes_the_executed_notebook(root, tmp_path):
     assert values["turnover_m"] == pytest.approx(229.7)
     # The chart's alt text was lifted into the cell metadata, where myst-nb reads it.
     alts = [c.metadata["mystnb"]["image"]["alt"] for c in nb.cells if "mystnb" in c.metadata]
-    assert len(alts) == 2 and any("Flour 123.0" in alt for alt in alts)
+    assert len(alts) == 2 and any("Flour 123;" in alt for alt in alts)
 
 
 def test_cli_bad_parameter_is_a_message_not_a_traceback(root):

@@ -31,31 +31,49 @@
   // only gains stops where there is something to scroll to.
   var SCROLL_BOXES = ".cell_output, .cell_output .output.text_html";
 
-  function makeScrollBoxesFocusable() {
-    // All sizes are read before any attribute is written: a write between two reads made the
-    // browser lay the page out again for every box (Lighthouse counted seconds of it on a phone).
-    var boxes = Array.prototype.slice.call(document.querySelectorAll(SCROLL_BOXES));
-    var scrolls = boxes.map(function (box) {
-      return box.scrollWidth > box.clientWidth + 1;
-    });
+  // Sizes are read in a ResizeObserver's callback, which the browser calls once it has laid the
+  // page out anyway: reading scrollWidth from a script before then made it lay out the whole
+  // page an extra time (on the disputes page, Lighthouse counted seconds of it on a phone). The
+  // observer also calls back when a chart arrives or the window changes size.
+  var boxNames = new Map();
+
+  function nameBoxes(boxes) {
     // Each region's name is unique on the page (axe landmark-unique): a table is named by its
     // caption, and otherwise by its place among the page's charts or tables ("Chart 2").
     var counts = {};
-    boxes.forEach(function (box, i) {
+    boxes.forEach(function (box) {
       var what = box.querySelector("table") ? "Table" : box.querySelector("img") ? "Chart" : "Output";
       counts[what] = (counts[what] || 0) + 1;
+      var caption = box.querySelector("caption");
+      boxNames.set(box, what + " " + counts[what] + (caption ? ": " + caption.textContent.trim() : ""));
+    });
+  }
+
+  function markScrollBoxes(entries) {
+    var scrolls = entries.map(function (entry) {
+      return entry.target.scrollWidth > entry.target.clientWidth + 1;
+    });
+    entries.forEach(function (entry, i) {
+      var box = entry.target;
       if (scrolls[i] && !box.hasAttribute("tabindex")) {
-        var caption = box.querySelector("caption");
-        var name = what + " " + counts[what] + (caption ? ": " + caption.textContent.trim() : "");
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", name + ", scrolls sideways");
+        box.setAttribute("aria-label", boxNames.get(box) + ", scrolls sideways");
         box.dataset.amudaryaScrollBox = "";
       } else if (!scrolls[i] && box.dataset.amudaryaScrollBox !== undefined) {
         ["tabindex", "role", "aria-label", "data-amudarya-scroll-box"].forEach(function (name) {
           box.removeAttribute(name);
         });
       }
+    });
+  }
+
+  function makeScrollBoxesFocusable() {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(SCROLL_BOXES));
+    nameBoxes(boxes);
+    var observer = new ResizeObserver(markScrollBoxes);
+    boxes.forEach(function (box) {
+      observer.observe(box);
     });
   }
 
@@ -108,9 +126,6 @@
     labelModeButtons();
     forwardSidebarToggles();
     makeScrollBoxesFocusable();
-    // Images change the width of their box when they arrive; windows change size.
-    window.addEventListener("load", makeScrollBoxesFocusable);
-    window.addEventListener("resize", makeScrollBoxesFocusable);
     new MutationObserver(labelModeButtons).observe(document.documentElement, {
       attributes: true,
       attributeFilter: ["data-mode"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import shutil
 import sys
 import time
@@ -320,6 +321,7 @@ def load_matrix(root: Path) -> Matrix:
         problems.append(Problem(where, "bad run matrix entry: the root page does not exist", field="root", value=root_page,
                                 expected="the name of a Markdown file in book/ without .md", kind=BAD_ENTRY))
     parts = []
+    located: list[tuple[str, Run]] = []
     seen: dict[tuple, str] = {}
     for p_no, part in enumerate(raw["parts"], start=1):
         p_where = f"{where}, part {p_no}"
@@ -369,10 +371,38 @@ def load_matrix(root: Path) -> Matrix:
                                             value=run.describe(), expected="each run once", kind=BAD_ENTRY))
                 seen[run.thread, same] = c_where
                 chapters.append(Entry(run=run))
+                located.append((c_where, run))
         parts.append(Part(str(part["caption"]), chapters))
+    if not problems:
+        problems = _unlinked(root, Matrix(root_page=str(root_page), parts=parts), located)
     if problems:
         raise InputError(problems, summary=f"{RUNS_FILE} has {len(problems)} problem(s)")
     return Matrix(root_page=str(root_page), parts=parts)
+
+
+LINK = re.compile(r"\]\(([A-Za-z][\w-]*)\.ipynb(?:#[^)]*)?\)")
+
+
+def _unlinked(root: Path, matrix: Matrix, located: list[tuple[str, Run]]) -> list[Problem]:
+    """Pages a chapter links to, or cites from, that the book leaves out: one problem per page,
+    at the first chapter that needs it. A narrowed runs.yml would otherwise end in a screen of
+    Sphinx warnings about missing targets and bibtex keys."""
+    from . import coverage
+
+    present = {e.run.name if e.run else e.page for p in matrix.parts for e in p.chapters} | {matrix.root_page}
+    needed: dict[str, str] = {}
+    for where, run in located:
+        text = notebook_path(root, run.thread).read_text(encoding="utf-8")
+        found = analysis.find(root, run.thread, run.parameters)
+        text += found.body if found else ""
+        targets = LINK.findall(text) + ([coverage.PAGE.removesuffix(".ipynb")] if coverage.is_chapter(run.thread) else [])
+        targets += ["bibliography"] if "{cite}" in text else []
+        for target in targets:
+            needed.setdefault(target, where)
+    return [Problem(needed[page], "bad run matrix entry: this chapter links to a page the book leaves out", field="notebook",
+                    value=page, expected=f"'{page}' kept in the book, as the project's runs.yml has it, or this chapter left out",
+                    kind=BAD_ENTRY)
+            for page in sorted(set(needed) - present)]
 
 
 def write_toc(root: Path, matrix: Matrix) -> Path:

@@ -11,6 +11,11 @@ what it wrote:
 - each CSS file a page links to keeps only the rules whose classes and ids occur in some page
   or in a script the pages load (the way PurgeCSS decides, so classes that scripts add later,
   such as a dialog's `show`, are kept), and the fonts and animations those rules still use;
+- the CSS files a page links to become one file (`_static/styles/amudarya-bundle.css`: one
+  request where there were eleven, one of them chained by an `@import`), custom properties no
+  kept rule reads left out;
+- scripts that serve one kind of element (the copy button of code blocks, toggles, tabs) are
+  loaded only by pages that have one;
 - scripts in the head are deferred, except Sphinx's options script, which inline scripts read
   as the page is parsed;
 - charts get their width and height (no layout shift when they arrive) and every chart after a
@@ -27,6 +32,7 @@ of the project add are covered without changes here. Registered in _config.yml.
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -97,7 +103,7 @@ def inline_icons(page: str, icons: dict, where: str) -> str:
 
 
 _FA_SCRIPT = re.compile(r'\s*<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>')
-_HEAD_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+_HEAD_SCRIPT = re.compile(r'<script ((?:(?!defer)[^>])*?)src="([^"]+)"((?:(?!defer)[^>])*)></script>')
 _IMG = re.compile(r'<img ([^>]*?)src="([^"]+)"([^>]*)>')
 
 
@@ -116,9 +122,10 @@ def defer_scripts(page: str) -> str:
     head, sep, body = page.partition("</head>")
 
     def defer(m: re.Match) -> str:
-        if "documentation_options.js" in m.group(1):
+        before, src, after = m.groups()
+        if "documentation_options.js" in src:
             return m.group(0)
-        return f'<script defer src="{m.group(1)}"></script>'
+        return f'<script defer {before}src="{src}"{after}></script>'
 
     return _HEAD_SCRIPT.sub(defer, head) + sep + body
 
@@ -275,6 +282,105 @@ def prune_css(css: str, tokens: set[str]) -> str:
     return "".join(out)
 
 
+def custom_properties_pruned(css: str, outside: set[str]) -> str:
+    """`css` without the custom properties (`--name: value`) that no rule reads with var() and
+    no page or script names; a property read only by one left out goes too. The theme declares
+    about 800, for colours of components this book does not have."""
+    while True:
+        declared = set(_CUSTOM.findall(css))
+        read = set(_VAR.findall(css)) | (declared & outside)
+        unread = declared - read
+        if not unread:
+            break
+        css = _DECLARATION.sub(lambda m: "" if m.group(2) in unread else m.group(0), css)
+    while True:
+        emptied = _EMPTY_RULE.sub("", css)
+        if emptied == css:
+            return css
+        css = emptied
+
+
+_CUSTOM = re.compile(r"(?<=[{;])\s*(--[\w-]+)\s*:")
+_VAR = re.compile(r"var\(\s*(--[\w-]+)")
+_DECLARATION = re.compile(r"(?<=[{;])(\s*(--[\w-]+)\s*:[^;{}]*(?:;|(?=})))")
+_EMPTY_RULE = re.compile(r"(?<=[{}])[^{}@;]+\{\s*\}|@media[^{}]*\{\s*\}")
+
+
+# Scripts and styles that serve one kind of element, and the class that marks it: a page
+# without such an element does not load them.
+ONLY_WITH = {
+    "highlight": ("clipboard.min.js", "copybutton.js", "copybutton.css"),  # code blocks
+    "toggle": ("togglebutton.js", "togglebutton.css"),
+    "sd-tab-set": ("design-tabs.js",),
+}
+_CLASSES = re.compile(r'class="([^"]*)"')
+
+
+def drop_unused_kinds(page: str) -> str:
+    head, sep, body = page.partition("</head>")
+    classes = {c for value in _CLASSES.findall(body) for c in value.split()}
+    if "admonition" in classes and "dropdown" in classes:
+        classes.add("toggle")  # togglebutton also opens dropdown admonitions
+    for kind, files in ONLY_WITH.items():
+        if not any(c == kind or c.startswith(kind + "-") for c in classes):
+            for name in files:
+                head = re.sub(r'\s*<(?:script|link)\b[^>]*(?:src|href)="[^"]*\b' + re.escape(name) + r'(?:\?[^"]*)?"[^>]*>(?:</script>)?',
+                              "", head)
+    return head + sep + body
+
+
+BUNDLE = Path("_static") / "styles" / "amudarya-bundle.css"
+_STYLESHEET = re.compile(r'\s*<link\b(?=[^>]*\brel="stylesheet")[^>]*\bhref="([^"?#]+)[^"]*"[^>]*>')
+_IMPORT = re.compile(r"""@import\s+(?:url\()?["']?([^"')]+)["']?\)?\s*;""")
+_URL = re.compile(r"""url\(\s*(["']?)(?!data:|https?:|/|#)([^"')]+)\1\s*\)""")
+
+
+def stylesheets(page: str) -> list[str]:
+    head = page.partition("</head>")[0]
+    return _STYLESHEET.findall(head)
+
+
+def link_bundle(page: str, href: str) -> str:
+    """The page with its stylesheet links replaced by one link to the bundle, where the first was."""
+    head, sep, body = page.partition("</head>")
+    first = [True]
+
+    def one(m: re.Match) -> str:
+        if first[0]:
+            first[0] = False
+            return f'\n    <link rel="stylesheet" href="{href}" />'
+        return ""
+
+    return _STYLESHEET.sub(one, head) + sep + body
+
+
+def _rebased(css: str, source: Path, target_dir: Path) -> str:
+    """url(...) in a file at `source` rewritten to hold from a file in `target_dir`."""
+    import os
+
+    def rebase(m: re.Match) -> str:
+        path = os.path.relpath((source.parent / m.group(2)).resolve(), target_dir.resolve())
+        return f'url("{Path(path).as_posix()}")'
+
+    return _URL.sub(rebase, css)
+
+
+def bundle_text(files: list[Path], outdir: Path, originals: Path, static_dirs: list[Path]) -> str:
+    """The stylesheets in the order pages link them, each as shipped, imports in place."""
+    target_dir = (outdir / BUNDLE).parent
+    parts = []
+    for css in files:
+        text = original_css(css, outdir, originals, static_dirs)
+
+        def imported(m: re.Match, css=css) -> str:
+            inner = (css.parent / m.group(1)).resolve()
+            return _rebased(original_css(inner, outdir, originals, static_dirs), inner, target_dir) if inner.is_file() else ""
+
+        text = _IMPORT.sub(imported, text)
+        parts.append(_rebased(text.replace('@charset "UTF-8";', ""), css, target_dir))
+    return "".join(parts)
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -315,6 +421,8 @@ def lean(outdir: Path, originals: Path, static_dirs: list[Path] = ()) -> None:
     script = outdir / FONTAWESOME
     icons = font_awesome_icons(script.read_text(encoding="utf-8")) if script.is_file() else {}
     pages = {}
+    order_file = originals / "stylesheets.txt"
+    order = order_file.read_text(encoding="utf-8").split() if order_file.is_file() else []
     for path in pages_of(outdir):
         page = path.read_text(encoding="utf-8")
         where = path.relative_to(outdir).as_posix()
@@ -322,17 +430,34 @@ def lean(outdir: Path, originals: Path, static_dirs: list[Path] = ()) -> None:
         new = inline_icons(_FA_SCRIPT.sub("", page), icons, where)
         if page_name != "search" and "DOCUMENTATION_OPTIONS.search_as_you_type = false" in new:
             new = drop_search_scripts(new)
-        new = add_description(size_images(defer_scripts(table_cards(new)), path))
-        if new != page:
-            path.write_text(new, encoding="utf-8")
+        new = add_description(size_images(defer_scripts(drop_unused_kinds(table_cards(new))), path))
+        # The stylesheets, in the order pages link them, as paths in the book; a page Sphinx did
+        # not write again in this build links the bundle already.
+        for href in stylesheets(new):
+            linked = (path.parent / href).resolve().relative_to(outdir.resolve()).as_posix()
+            if linked != BUNDLE.as_posix() and linked not in order:
+                order.append(linked)
         pages[path] = new
     # What the pages load, by file in the book.
     linked = {(path.parent / href).resolve() for path, page in pages.items() for href in _LINKED.findall(page)
               if not href.startswith(("http:", "https:", "data:"))}
     scripts = [p.read_text(encoding="utf-8") for p in linked if p.suffix == ".js" and p.is_file()]
     tokens = used_tokens(list(pages.values()) + scripts)
-    for css in (p for p in linked if p.suffix == ".css" and p.is_file()):
-        css.write_text(prune_css(original_css(css, outdir, originals, static_dirs), tokens) + PRUNED, encoding="utf-8")
+    files = [outdir / name for name in order if (outdir / name).is_file()]
+    css = prune_css(bundle_text(files, outdir, originals, static_dirs), tokens)
+    css = custom_properties_pruned(css, tokens) + PRUNED
+    bundle = outdir / BUNDLE
+    bundle.write_text(css, encoding="utf-8")
+    order_file.parent.mkdir(parents=True, exist_ok=True)
+    order_file.write_text("\n".join(order), encoding="utf-8")
+    import hashlib
+
+    version = hashlib.sha256(css.encode()).hexdigest()[:12]
+    for path, page in pages.items():
+        href = Path(os.path.relpath(bundle, path.parent)).as_posix() + f"?v={version}"
+        new = link_bundle(page, href)
+        if new != path.read_text(encoding="utf-8"):
+            path.write_text(new, encoding="utf-8")
     for leftover in (script, script.with_name(script.name + ".map")):
         leftover.unlink(missing_ok=True)
 
