@@ -22,6 +22,7 @@ TRADE_TKM = runner.Run("trade", {"reporter": "TKM", "partner": "AFG"})
 TRADE_KAZ = runner.Run("trade", {"reporter": "KAZ", "partner": "AFG"})
 # A people figure of one state (Kyrgyzstan), which the repatriation chapter lists in its download.
 PEOPLE_ROW = "unhcr-kgz-2019-asylum-applications"
+ACTOR_ROW = "afg-abdul-ghani-baradar"
 
 
 @pytest.fixture
@@ -49,13 +50,15 @@ def outcomes(lines) -> dict[str, str]:
 
 def only(project, runs) -> None:
     """Narrow the book to these runs (each already built in the session's book), keeping the
-    front and back matter: chapters link to the method and coverage pages and cite the
-    bibliography, and the method page links to the back matter (`runner.load_matrix` refuses a
-    book that leaves out a page a chapter links to)."""
+    front and back matter but the findings: chapters link to the method and coverage pages and
+    cite the bibliography, and the method page links to the back matter (`runner.load_matrix`
+    refuses a book that leaves out a page a chapter links to)."""
     path = project / "notebooks" / "runs.yml"
     matrix = yaml.safe_load(path.read_text())
     chapters = [{"notebook": r.thread, "parameters": r.parameters} for r in runs]
-    matrix["parts"] = [matrix["parts"][0], {"caption": "Runs", "chapters": chapters}, matrix["parts"][-1]]
+    front, back = matrix["parts"][0], matrix["parts"][-1]
+    front["chapters"] = [c for c in front["chapters"] if c.get("page") != "findings"]  # it links to every chapter
+    matrix["parts"] = [front, {"caption": "Runs", "chapters": chapters}, back]
     path.write_text(yaml.safe_dump(matrix, sort_keys=False))
 
 
@@ -132,12 +135,12 @@ def test_a_change_to_any_table_makes_stale_exactly_the_runs_that_read_it(rebuilt
 def test_one_changed_figure_re_executes_only_its_readers_and_reaches_the_book(rebuilt):
     only(rebuilt, [REPATRIATION, TRADE_TKM])
     assert stale(rebuilt) == set()
-    # A people figure of Kyrgyzstan: the Turkmen trade chapter never read people.csv.
+    # A people figure of Kyrgyzstan: the page of names never read people.csv.
     expected = readers(rebuilt, "people.csv")
-    assert REPATRIATION.name in expected and TRADE_TKM.name not in expected
+    assert REPATRIATION.name in expected and "names" not in expected
     new = edit_cell(rebuilt / "data" / "people.csv", PEOPLE_ROW, "value", lambda v: str(int(float(v)) + 1))
     lines = build(rebuilt)
-    assert executed(lines) == expected and outcomes(lines)[TRADE_TKM.name] == "cached"
+    assert executed(lines) == expected and outcomes(lines)["names"] == "cached"
     page = (rebuilt / "_build" / "html" / "_generated" / f"{REPATRIATION.name}.html").read_text()
     (href,) = set(re.findall(r'href="\.\./(_downloads/[^"]+/people\.csv)"', page))
     with (rebuilt / "_build" / "html" / href).open(newline="", encoding="utf-8") as f:
@@ -147,23 +150,23 @@ def test_one_changed_figure_re_executes_only_its_readers_and_reaches_the_book(re
 
 def test_a_run_that_starts_reading_a_table_is_executed_when_it_changes(rebuilt):
     only(rebuilt, [TRADE_TKM])
-    others = readers(rebuilt, "people.csv")
-    assert TRADE_TKM.name not in others
-    people = rebuilt / "data" / "people.csv"
-    original = people.read_bytes()
-    edit_cell(people, PEOPLE_ROW, "note", lambda v: v + " Changed.")
-    assert stale(rebuilt) == others  # the Turkmen trade chapter does not read people.csv
-    people.write_bytes(original)
-    # The notebook now reads people.csv too: a new recipe, executed, and its record says so.
+    others = readers(rebuilt, "actors.csv")
+    assert TRADE_TKM.name not in others  # a trade chapter names no actors
+    actors = rebuilt / "data" / "actors.csv"
+    original = actors.read_bytes()
+    edit_cell(actors, ACTOR_ROW, "post", lambda v: v + " (changed)")
+    assert stale(rebuilt) == others
+    actors.write_bytes(original)
+    # The notebook now reads actors.csv too: a new recipe, executed, and its record says so.
     import nbformat
 
     path = rebuilt / "notebooks" / "trade.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell('kin_rows = len(package["people"])'))
+    nb.cells.append(nbformat.v4.new_code_cell('actor_rows = len(package["actors"])'))
     nbformat.write(nb, path)
     assert executed(build(rebuilt)) == {TRADE_TKM.name}
-    assert "data/people.csv" in recorded(rebuilt)[TRADE_TKM.name]
-    edit_cell(people, PEOPLE_ROW, "note", lambda v: v + " Changed.")
+    assert "data/actors.csv" in recorded(rebuilt)[TRADE_TKM.name]
+    edit_cell(actors, ACTOR_ROW, "post", lambda v: v + " (changed)")
     assert stale(rebuilt) == others | {TRADE_TKM.name}
 
 

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     pages = args.page or browser.book_pages(html)
     with browser.serve(html) as base, browser.chromium() as driver:
-        reports = browser.lighthouse(driver, [base + page for page in pages])
+        reports = browser.lighthouse_median(driver, [base + page for page in pages])
     failed = 0
     print(f"{'page':<52} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} {'KB':>6} {'LCP s':>6}")
     for page in pages:

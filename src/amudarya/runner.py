@@ -321,7 +321,7 @@ def load_matrix(root: Path) -> Matrix:
         problems.append(Problem(where, "bad run matrix entry: the root page does not exist", field="root", value=root_page,
                                 expected="the name of a Markdown file in book/ without .md", kind=BAD_ENTRY))
     parts = []
-    located: list[tuple[str, Run]] = []
+    located: list[tuple[str, Entry]] = []
     seen: dict[tuple, str] = {}
     for p_no, part in enumerate(raw["parts"], start=1):
         p_where = f"{where}, part {p_no}"
@@ -352,6 +352,7 @@ def load_matrix(root: Path) -> Matrix:
                                             expected="the name of a Markdown file in book/ without .md",
                                             kind=BAD_ENTRY))
                 chapters.append(Entry(page=str(chapter["page"])))
+                located.append((c_where, chapters[-1]))
                 continue
             params = chapter.get("parameters") or {}
             if not isinstance(params, dict):
@@ -371,7 +372,7 @@ def load_matrix(root: Path) -> Matrix:
                                             value=run.describe(), expected="each run once", kind=BAD_ENTRY))
                 seen[run.thread, same] = c_where
                 chapters.append(Entry(run=run))
-                located.append((c_where, run))
+                located.append((c_where, chapters[-1]))
         parts.append(Part(str(part["caption"]), chapters))
     if not problems:
         problems = _unlinked(root, Matrix(root_page=str(root_page), parts=parts), located)
@@ -380,10 +381,11 @@ def load_matrix(root: Path) -> Matrix:
     return Matrix(root_page=str(root_page), parts=parts)
 
 
-LINK = re.compile(r"\]\(([A-Za-z][\w-]*)\.ipynb(?:#[^)]*)?\)")
+# A link to another chapter: from a notebook, beside it in book/_generated; from a page in book/.
+LINK = re.compile(r"\]\((?:_generated/)?([A-Za-z][\w-]*)\.ipynb(?:#[^)]*)?\)")
 
 
-def _unlinked(root: Path, matrix: Matrix, located: list[tuple[str, Run]]) -> list[Problem]:
+def _unlinked(root: Path, matrix: Matrix, located: list[tuple[str, Entry]]) -> list[Problem]:
     """Pages a chapter links to, or cites from, that the book leaves out: one problem per page,
     at the first chapter that needs it. A narrowed runs.yml would otherwise end in a screen of
     Sphinx warnings about missing targets and bibtex keys."""
@@ -391,16 +393,23 @@ def _unlinked(root: Path, matrix: Matrix, located: list[tuple[str, Run]]) -> lis
 
     present = {e.run.name if e.run else e.page for p in matrix.parts for e in p.chapters} | {matrix.root_page}
     needed: dict[str, str] = {}
-    for where, run in located:
-        text = notebook_path(root, run.thread).read_text(encoding="utf-8")
-        found = analysis.find(root, run.thread, run.parameters)
-        text += found.body if found else ""
-        targets = LINK.findall(text) + ([coverage.PAGE.removesuffix(".ipynb")] if coverage.is_chapter(run.thread) else [])
+    for where, entry in located:
+        run = entry.run
+        if run is None:
+            text = (root / "book" / f"{entry.page}.md").read_text(encoding="utf-8")
+        else:
+            text = notebook_path(root, run.thread).read_text(encoding="utf-8")
+            found = analysis.find(root, run.thread, run.parameters)
+            text += found.body if found else ""
+        targets = LINK.findall(text)
+        targets += [coverage.PAGE.removesuffix(".ipynb")] if run and coverage.is_chapter(run.thread) else []
         targets += ["bibliography"] if "{cite}" in text else []
         for target in targets:
             needed.setdefault(target, where)
-    return [Problem(needed[page], "bad run matrix entry: this chapter links to a page the book leaves out", field="notebook",
-                    value=page, expected=f"'{page}' kept in the book, as the project's runs.yml has it, or this chapter left out",
+    from_pages = {where for where, entry in located if entry.run is None}
+    return [Problem(needed[page], "bad run matrix entry: this chapter links to a page the book leaves out",
+                    field="page" if needed[page] in from_pages else "notebook", value=page,
+                    expected=f"'{page}' kept in the book, as the project's runs.yml has it, or this chapter left out",
                     kind=BAD_ENTRY)
             for page in sorted(set(needed) - present)]
 
