@@ -853,11 +853,11 @@ def runs_root_page_as_chapter(p: Path):
 
 
 def runs_without_the_method_page(p: Path):
-    """The method page left out of a book whose overview links to it."""
-    where = _chapter(p, lambda c: c.get("notebook") == "overview")
+    """The method page left out of a book whose findings and chapters link to it."""
+    where = _chapter(p, lambda c: c.get("page") == "findings")  # the first to link to it
     _edit_runs(p, "      - notebook: method\n", "")
     return [Expect(where, "bad run matrix entry: this chapter links to a page the book leaves out",
-                   field="notebook", value="method", expected="'method' kept in the book")]
+                   field="page", value="method", expected="'method' kept in the book")]
 
 
 def runs_default_parameters_twice(p: Path):
