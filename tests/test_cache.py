@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from test_keys import recorded
+from test_keys import readers
 
 from amudarya import cache, data, events, runner, trade
 from amudarya.errors import InputError, RunError
@@ -150,7 +150,7 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     old = turnover_text(rebuilt / "data")
     assert old in page_text(rebuilt)
     # Read before the change: only entries still up to date are recorded.
-    readers = {name for name, files in recorded(rebuilt).items() if "data/trade.csv" in files}
+    read_trade = readers(rebuilt, "trade.csv")
     original = (rebuilt / "data" / "trade.csv").read_bytes()
     change_turnover(rebuilt / "data", by=1_200_000)
     new = turnover_text(rebuilt / "data")
@@ -159,8 +159,8 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     lines = build(rebuilt)
     # Exactly the runs whose record says they read trade.csv are executed again (each
     # chapter's notes on disputes read the claims of every table, so that is most of them).
-    assert {run.name for run in runs if outcome(lines, run) == "executed"} == readers
-    assert {run.name for run in runs if outcome(lines, run) == "cached"} == {r.name for r in runs} - readers
+    assert {run.name for run in runs if outcome(lines, run) == "executed"} == read_trade
+    assert {run.name for run in runs if outcome(lines, run) == "cached"} == {r.name for r in runs} - read_trade
     assert any(l.startswith("book: built") for l in lines), lines
     text = page_text(rebuilt)
     assert new in text and old not in text

@@ -393,12 +393,15 @@ def _unlinked(root: Path, matrix: Matrix, located: list[tuple[str, Entry]]) -> l
 
     present = {e.run.name if e.run else e.page for p in matrix.parts for e in p.chapters} | {matrix.root_page}
     needed: dict[str, str] = {}
+    notebooks: dict[str, str] = {}  # five trade chapters, one notebook
     for where, entry in located:
         run = entry.run
         if run is None:
             text = (root / "book" / f"{entry.page}.md").read_text(encoding="utf-8")
         else:
-            text = notebook_path(root, run.thread).read_text(encoding="utf-8")
+            if run.thread not in notebooks:
+                notebooks[run.thread] = notebook_path(root, run.thread).read_text(encoding="utf-8")
+            text = notebooks[run.thread]
             found = analysis.find(root, run.thread, run.parameters)
             text += found.body if found else ""
         targets = LINK.findall(text)

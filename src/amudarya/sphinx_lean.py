@@ -31,6 +31,7 @@ of the project add are covered without changes here. Registered in _config.yml.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -353,21 +354,15 @@ def stylesheets(page: str) -> list[str]:
 def link_bundle(page: str, href: str) -> str:
     """The page with its stylesheet links replaced by one link to the bundle, where the first was."""
     head, sep, body = page.partition("</head>")
-    first = [True]
-
-    def one(m: re.Match) -> str:
-        if first[0]:
-            first[0] = False
-            return f'\n    <link rel="stylesheet" href="{href}" />'
-        return ""
-
-    return _STYLESHEET.sub(one, head) + sep + body
+    first = _STYLESHEET.search(head)
+    if first is None:
+        return page
+    rest = _STYLESHEET.sub("", head[first.start():])
+    return f'{head[:first.start()]}\n    <link rel="stylesheet" href="{href}" />{rest}{sep}{body}'
 
 
 def _rebased(css: str, source: Path, target_dir: Path) -> str:
     """url(...) in a file at `source` rewritten to hold from a file in `target_dir`."""
-    import os
-
     def rebase(m: re.Match) -> str:
         path = os.path.relpath((source.parent / m.group(2)).resolve(), target_dir.resolve())
         return f'url("{Path(path).as_posix()}")'
@@ -433,8 +428,9 @@ def lean(outdir: Path, originals: Path, static_dirs: list[Path] = ()) -> None:
     pages = {}
     order_file = originals / "stylesheets.txt"
     order = order_file.read_text(encoding="utf-8").split() if order_file.is_file() else []
+    written = {}  # each page as Sphinx (or an earlier build) left it
     for path in pages_of(outdir):
-        page = path.read_text(encoding="utf-8")
+        page = written[path] = path.read_text(encoding="utf-8")
         where = path.relative_to(outdir).as_posix()
         page_name = where.removesuffix(".html")
         new = inline_icons(_FA_SCRIPT.sub("", page), icons, where)
@@ -460,13 +456,11 @@ def lean(outdir: Path, originals: Path, static_dirs: list[Path] = ()) -> None:
     bundle.write_text(css, encoding="utf-8")
     order_file.parent.mkdir(parents=True, exist_ok=True)
     order_file.write_text("\n".join(order), encoding="utf-8")
-    import hashlib
-
     version = hashlib.sha256(css.encode()).hexdigest()[:12]
     for path, page in pages.items():
         href = Path(os.path.relpath(bundle, path.parent)).as_posix() + f"?v={version}"
         new = link_bundle(page, href)
-        if new != path.read_text(encoding="utf-8"):
+        if new != written[path]:
             path.write_text(new, encoding="utf-8")
     for leftover in (script, script.with_name(script.name + ".map")):
         leftover.unlink(missing_ok=True)
