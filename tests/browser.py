@@ -352,10 +352,18 @@ def screenshot(driver, path: Path, size: tuple[int, int]) -> None:
     import base64
 
     width, height = size
-    full = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
-    set_width(driver, (width, max(height, full)))
-    wait_for(driver, f"window.innerHeight === {max(height, full)}", what="the tall screen")
-    time.sleep(0.2)  # resize handlers (amudarya.js) run after the resize; only a picture waits on this
+    # Sections off screen are drawn at a placeholder height (content-visibility in amudarya.css)
+    # until the screen reaches them, so the page's height is measured again on the tall screen
+    # until it holds still.
+    tall = 0
+    for _ in range(5):
+        full = max(height, driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)"))
+        if full == tall:
+            break
+        tall = full
+        set_width(driver, (width, tall))
+        wait_for(driver, f"window.innerHeight === {tall}", what="the tall screen")
+        time.sleep(0.2)  # resize handlers (amudarya.js) run after the resize; only a picture waits on this
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
     set_width(driver, size)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -94,10 +94,14 @@ def edit_cell(path: Path, key: str, column: str, change) -> str:
     first = list(rows[0])[0]
     (row,) = [r for r in rows if r[first] == key]
     row[column] = change(row[column])
-    with path.open("w", newline="", encoding="utf-8") as f:
+    # Written aside and renamed into place, as editors save: a kernel reading the table while the
+    # test edits it must see the old file or the new one, never a truncated one.
+    aside = path.with_name(path.name + ".edit")
+    with aside.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    aside.replace(path)
     return row[column]
 
 
@@ -257,7 +261,14 @@ def _start_build(project, *args):
 def _kernels(pid) -> list:
     import psutil
 
-    return [p for p in psutil.Process(pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    found = []
+    for p in psutil.Process(pid).children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                found.append(p)
+        except psutil.Error:  # a kernel that has just ended (a zombie until reaped) is not running
+            pass
+    return found
 
 
 def _assert_stopped_cleanly(project, process, started, signame):
