@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
@@ -53,9 +54,14 @@ def package():
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
-    """A copy of the project, built once per test session with `amudarya build`."""
+    """A copy of the project, built once per test session with `amudarya build`; or, when
+    AMUDARYA_BUILT_BOOK names a project folder with a built book, that one (to look again at a
+    book after changing only tests)."""
     from amudarya import runner
 
+    given = os.environ.get("AMUDARYA_BUILT_BOOK")
+    if given:
+        return Path(given)
     project = copy_project(tmp_path_factory.mktemp("book") / "project")
     runner.build(project, log=lambda *_: None)
     return project
