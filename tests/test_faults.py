@@ -32,6 +32,7 @@ from typing import Callable
 
 import nbformat
 import pytest
+import yaml
 
 from amudarya import cli, paths, rules, runner, textcheck, timeouts, validation
 from conftest import ROOT, copy_project
@@ -596,6 +597,17 @@ def notebook_raises(p: Path):
     row = find_row(p, "events", event_id=TAKEOVER)
     rows = [cells for _, _, cells in records(path)]
     write(path, rows[: row - 1] + rows[row:])
+    # Every run that reads the events is executed again and fails: the book is cut to the trade
+    # chapter and the front and back matter it links to (but the findings, which link to every
+    # chapter), a third of the runs and of this fault's time.
+    runs_yml = p / "notebooks" / "runs.yml"
+    matrix = yaml.safe_load(runs_yml.read_text(encoding="utf-8"))
+    front = matrix["parts"][0]
+    (back,) = [part for part in matrix["parts"] if part["caption"] == "Evidence"]
+    front["chapters"] = [c for c in front["chapters"] if c.get("page") != "findings"]
+    trade = {"notebook": "trade", "parameters": {"reporter": "KAZ", "partner": "AFG"}}
+    matrix["parts"] = [front, {"caption": "Trade", "chapters": [trade]}, back]
+    runs_yml.write_text(yaml.safe_dump(matrix, sort_keys=False), encoding="utf-8")
 
     def verify(stderr: str, project: Path, argv: tuple[str, ...]) -> None:
         # `build` runs the chapters in the order of runs.yml and stops at the first that fails.
