@@ -94,9 +94,9 @@ check: $(STAMP)
 	$(BIN)/amudarya check
 
 # The PDF edition of the whole book, printed offline by Chromium from _build/html into
-# _build/html/_downloads/pdf/, and a link to it added to every page (see amudarya/pdf.py).
+# _build/html/_downloads/pdf/, and a link to it added to every page (see amudarya/render/pdf.py).
 pdf: book browser
-	$(BIN)/python -m amudarya.pdf
+	$(BIN)/python -m amudarya.render.pdf
 
 test: $(STAMP) $(GEO_STAMP) browser
 	$(BIN)/python -m pytest

@@ -40,7 +40,9 @@ import yaml
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from amudarya import data, events, runner, trade
+from amudarya.build import runner
+from amudarya.data import tables
+from amudarya.domain import events, trade
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -148,7 +150,7 @@ def touch(paths: list[Path]) -> None:
 
 def changed_figure(matrix: runner.Matrix) -> tuple[runner.Run, str]:
     """The first trade chapter, and the trade_id of the turnover figure it reports."""
-    package = data.load(ROOT / "data")
+    package = tables.load(ROOT / "data")
     for run in matrix.runs:
         if run.thread != "trade":
             continue

@@ -39,7 +39,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import ROOT, copy_project, machine  # noqa: E402
 
-from amudarya import runner  # noqa: E402
+from amudarya.build import runner  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.md"

@@ -73,7 +73,7 @@ def load(project: Path) -> dict[str, Page]:
     """Every generated chapter of a built project, by run name, with its glue and downloads."""
     import nbformat
 
-    from amudarya import runner
+    from amudarya.build import runner
 
     html = project / "_build" / "html"
     generated = project / "book" / "_generated"

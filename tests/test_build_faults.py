@@ -16,7 +16,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from amudarya import bounds, lock, paths, plots, publish, runner
+from amudarya.build import lock, paths, runner
+from amudarya.render import bounds, plots, publish
 from test_faults import digest
 
 

@@ -17,8 +17,10 @@ import pytest
 import yaml
 from test_keys import readers
 
-from amudarya import cache, data, events, runner, trade
-from amudarya.errors import InputError, RunError
+from amudarya.build import cache, runner
+from amudarya.data import tables
+from amudarya.domain import events, trade
+from amudarya.data.errors import InputError, RunError
 
 CHAPTER = "_generated/trade__partner-AFG__reporter-KAZ.html"
 
@@ -41,7 +43,7 @@ def page_text(project, page=CHAPTER) -> str:
 
 
 def _kaz_flows(folder):
-    package = data.load(folder)
+    package = tables.load(folder)
     flows = trade.flows(package["trade"], "KAZ", "AFG", package["disputes"])
     return flows, events.takeover(package["events"])
 

@@ -14,10 +14,11 @@ import re
 import pandas as pd
 import pytest
 
-from amudarya import disputes as dp
-from amudarya import plots, policy, refusal, repatriation, trade
-from amudarya import timeline as tl
-from amudarya.events import takeover as takeover_day
+from amudarya.domain import disputes as dp
+from amudarya.domain import policy, refusal, repatriation, trade
+from amudarya.render import plots
+from amudarya.domain import timeline as tl
+from amudarya.domain.events import takeover as takeover_day
 
 # What an assessment says when the book takes a side.
 TAKES_A_SIDE = re.compile(r"\bthe book (?:uses|follows|prefers|dates the|treats \S+ as the)\b", re.I)
@@ -126,7 +127,7 @@ def test_every_page_counts_since_the_takeover_by_one_rule(package):
     timeline = policy.country_timeline(package, "KAZ")
     assert policy.facts(package, "KAZ")["n_events"] == len(tl.since_takeover(timeline, take))
     assert len(refusal.state_timeline(package, "KAZ")) == len(tl.since_takeover(timeline, take))
-    from amudarya import overview
+    from amudarya.domain import overview
 
     summary = overview.stance_summary(package["events"], package["disputes"], ["KAZ"], take)
     assert int(summary["events"].iloc[0]) == len(tl.since_takeover(timeline, take))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from amudarya import disputes
+from amudarya.domain import disputes
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 

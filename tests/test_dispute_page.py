@@ -4,7 +4,8 @@ import html
 
 import pandas as pd
 
-from amudarya import disputes, publish
+from amudarya.domain import disputes
+from amudarya.render import publish
 
 CLAIM_TABLES = {"events": "event_id", "trade": "trade_id", "people": "record_id", "claims": "claim_id"}
 

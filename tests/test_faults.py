@@ -33,7 +33,9 @@ from typing import Callable
 import nbformat
 import pytest
 
-from amudarya import cli, paths, rules, runner, textcheck, timeouts, validation
+from amudarya import cli
+from amudarya.build import paths, runner, timeouts
+from amudarya.data import rules, textcheck, validation
 from conftest import ROOT, copy_project
 
 SCRIPT = "<script>alert(1)</script>"
@@ -1061,7 +1063,7 @@ def probe_notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_code_cell(
             "import pandas as pd\n"
             "from amudarya import citations, data, plots, publish\n"
-            "package = data.load()\n"
+            "package = tables.load()\n"
             "event = package['events'].set_index('event_id').loc[event_id]\n"
             "actor = package['actors'].set_index('actor_id').loc[event['actor_id']]\n"
             "source = package['sources'].set_index('source_id').loc[event['source_id']]\n"
@@ -1176,11 +1178,11 @@ def test_fault_gets_a_clear_message_and_costs_nothing(fault, broken, good_book, 
 
 def test_every_message_begins_with_its_kind(broken):
     """The kind (what data/README.md explains) is the first words of every message."""
-    from amudarya import data
+    from amudarya.data import tables
 
     for apply in (three_faults, not_utf8, stray_quote, renamed_column, too_few_fields):
         apply(broken)
-    problems = data.check(broken / "data")
+    problems = tables.check(broken / "data")
     assert problems and all(p.kind in KINDS and p.message.startswith(p.kind) for p in problems)
 
 
@@ -1339,7 +1341,7 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
 
     import pandas as pd
 
-    from amudarya import plots
+    from amudarya.render import plots
 
     label = "Fuel at US$ 5 to $x^$ 6"
     chart = plots.horizontal_bars(pd.DataFrame({"label": [label], "value": [1.0]}), label="label", value="value",

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from amudarya import cache, depfile, runner, schedule
+from amudarya.build import cache, runner, schedule
+from amudarya.data import depfile
 
 REPATRIATION = runner.Run("repatriation", {"country": "KGZ", "origin": "AFG"})
 TRADE_TKM = runner.Run("trade", {"reporter": "TKM", "partner": "AFG"})

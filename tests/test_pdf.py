@@ -14,7 +14,7 @@ import shutil
 import pytest
 from bs4 import BeautifulSoup
 
-from amudarya import edition, pdf
+from amudarya.render import edition, pdf
 
 
 def _text(s: str) -> str:

@@ -8,9 +8,10 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya import disputes as dsp
-from amudarya import policy, runner
-from amudarya import timeline as tl
+from amudarya.domain import disputes as dsp
+from amudarya.build import runner
+from amudarya.domain import policy
+from amudarya.domain import timeline as tl
 from conftest import assert_glue_complete, executed_runs
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]

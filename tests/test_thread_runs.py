@@ -11,7 +11,8 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya import disputes, places, runner
+from amudarya.build import runner
+from amudarya.domain import disputes, places
 from conftest import assert_glue_complete, executed_runs
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -158,7 +159,7 @@ def test_turkmenistan_has_only_the_afghan_count(trade_runs, raw):
     values = runner.glued(nb)
     assert values["mirror_only"] and not values["has_series"]
     afghan = raw["trade"][(raw["trade"]["reporter"] == "AFG") & (raw["trade"]["partner"] == "TKM")]
-    from amudarya.words import money, spoken
+    from amudarya.domain.words import money, spoken
 
     assert values["mirror_turnover_text"] == money(float(afghan["value_usd"].iloc[0]))
     assert "data hold no figures from" in _markdown(nb)
