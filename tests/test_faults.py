@@ -1062,7 +1062,9 @@ def probe_notebook() -> nbformat.NotebookNode:
         params,
         nbformat.v4.new_code_cell(
             "import pandas as pd\n"
-            "from amudarya import citations, data, plots, publish\n"
+            "from amudarya.data import tables\n"
+            "from amudarya.domain import citations\n"
+            "from amudarya.render import plots, publish\n"
             "package = tables.load()\n"
             "event = package['events'].set_index('event_id').loc[event_id]\n"
             "actor = package['actors'].set_index('actor_id').loc[event['actor_id']]\n"

@@ -149,7 +149,7 @@ def merged(root: Path, run):
     added = []
     if found.quotes:
         source = (f"# Numbers quoted by {ANALYSIS_DIR.as_posix()}/{found.path.name}, glued from their data rows.\n"
-                  f"from amudarya import analysis\n\nanalysis.glue_quotes({found.quotes!r}, {found.path.name!r})")
+                  f"from amudarya.build import analysis\n\nanalysis.glue_quotes({found.quotes!r}, {found.path.name!r})")
         added.append(nbformat.v4.new_code_cell(source, metadata={"tags": [TAG]}))
     added.append(nbformat.v4.new_markdown_cell(found.body, metadata={"tags": [TAG]}))
     nb.cells[at:at] = added
