@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make book   set up .venv and the npm packages, check the data, run the notebooks, build _build/html
-#   make test   the same set-up plus the browser, then the tests
+#   make test   the same set-up plus the browser, then the lint (make lint) and the tests
 # and, for those who want them:
 #   make audit  Lighthouse on every page of the built book, against the thresholds of issue 16
 #   make bench  time clean and incremental builds against Jupyter Book 1
 #   make bench-scale  time run matrices of 13, 50 and 200 runs and one-value rebuilds
 #   make pdf    the book as one PDF, linked from every page of _build/html
 #   make lock   compile requirements.txt from pyproject.toml again (pip-tools)
+#   make lint   the import contract of the layers (import-linter)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -31,7 +32,7 @@ CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM CHROMEDRIVER  # tests/browser.py reads them
 
-.PHONY: book test lock check screenshots bench bench-scale browser audit clean pdf
+.PHONY: book test lint lock check screenshots bench bench-scale browser audit clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -108,7 +109,12 @@ check: $(STAMP)
 pdf: book browser
 	$(BIN)/python -m amudarya.render.pdf
 
-test: $(STAMP) $(GEO_STAMP) browser
+# The layers of src/amudarya/ import only downward, and the package never imports the tests:
+# the contracts in pyproject.toml, [tool.importlinter].
+lint: $(STAMP)
+	$(BIN)/lint-imports
+
+test: lint $(STAMP) $(GEO_STAMP) browser
 	$(BIN)/python -m pytest
 
 # Full-page screenshots of every page of _build/html (run `make book` first) at desktop and
