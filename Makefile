@@ -7,7 +7,7 @@
 #   make bench-scale  time run matrices of 13, 50 and 200 runs and one-value rebuilds
 #   make pdf    the book as one PDF, linked from every page of _build/html
 #   make lock   compile requirements.txt from pyproject.toml again (pip-tools)
-#   make lint   the import contract of the layers (import-linter)
+#   make lint   ruff, and the import contract of the layers (import-linter)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -109,9 +109,11 @@ check: $(STAMP)
 pdf: book browser
 	$(BIN)/python -m amudarya.render.pdf
 
-# The layers of src/amudarya/ import only downward, and the package never imports the tests:
-# the contracts in pyproject.toml, [tool.importlinter].
+# ruff over the code, tests, bench, tools and notebooks (rules in pyproject.toml, [tool.ruff]);
+# then the layers of src/amudarya/ import only downward, and the package never imports the
+# tests (the contracts in pyproject.toml, [tool.importlinter]).
 lint: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 test: lint $(STAMP) $(GEO_STAMP) browser

@@ -256,7 +256,7 @@ def machine() -> list[str]:
         model = platform.processor() or "unknown"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
-        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- CPU: {model}, {cores} cores available to the build",
         f"- Python {platform.python_version()} on {platform.system()} {platform.release()}",
         "- " + ", ".join(f"{p} {version(p)}" for p in ("jupyter-book", "sphinx", "myst-nb", "papermill", "jupyter-cache")),

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 
 from amudarya.domain import disputes as dp
 from amudarya.domain import policy, refusal, repatriation, trade
-from amudarya.render import plots
 from amudarya.domain import timeline as tl
 from amudarya.domain.events import takeover as takeover_day
+from amudarya.render import plots
 
 # What an assessment says when the book takes a side.
 TAKES_A_SIDE = re.compile(r"\bthe book (?:uses|follows|prefers|dates the|treats \S+ as the)\b", re.I)
@@ -117,7 +116,7 @@ def test_a_year_resting_on_one_event_is_not_joined(package):
     single = {(r["year"], round(r["mean_stance"], 6)) for _, r in yearly.iterrows() if r["events"] < 2}
     assert single, "the data hold a year resting on one event"
     for line in chart.figure.axes[0].get_lines():
-        for x, y in zip(*line.get_data()):
+        for x, y in zip(*line.get_data(), strict=True):
             assert (x, round(y, 6)) not in single
     plots.plt.close(chart.figure)
 

@@ -25,10 +25,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 import pytest
@@ -1217,7 +1217,7 @@ def test_debug_shows_the_traceback(broken):
 def assert_markup_warnings(err: str, marked: dict) -> None:
     warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == len(marked), err
-    for (table, row, column), value in marked.items():
+    for (table, row, column), _value in marked.items():
         expect = Expect(f"data/{table}.csv", "markup in text", row=row, field=column, expected="plain text")
         assert any(not expect.check(w[len("warning: "):]) for w in warnings), (expect.place(), err)
 

@@ -11,10 +11,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import assert_glue_complete
 
 from amudarya.domain import chronology, citations, codebook, coverage, fx, names
-
+from conftest import assert_glue_complete
 
 # --- the data ----------------------------------------------------------------------------
 

@@ -92,8 +92,9 @@ def broken_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("judged")
     (folder / "broken.html").write_text(BROKEN_PAGE, encoding="utf-8")
     # An image of 700 KB that the page loads at once: more than a first load may weigh.
-    from PIL import Image
     import os
+
+    from PIL import Image
 
     Image.frombytes("RGB", (500, 500), os.urandom(500 * 500 * 3)).save(folder / "big.png")
     return folder

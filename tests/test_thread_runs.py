@@ -83,10 +83,10 @@ def test_every_chart_has_alt_text_and_a_cell_of_its_own(thread, trade_runs, repa
 def _latest_turnover(raw, reporter, partner):
     """The latest turnover row for the pair in trade.csv, leaving out rows that lost a dispute."""
     t = raw["trade"]
-    preferred = dict(zip(raw["disputes"]["dispute_id"], raw["disputes"]["preferred_id"]))
+    preferred = dict(zip(raw["disputes"]["dispute_id"], raw["disputes"]["preferred_id"], strict=True))
     rows = t[(t["reporter"] == reporter) & (t["partner"] == partner) & (t["flow"] == "turnover")
              & (t["product"] == "all") & (t["value_usd"] != "")]
-    rows = rows[[not (d and preferred.get(d) and preferred[d] != i) for d, i in zip(rows["dispute_id"], rows["trade_id"])]]
+    rows = rows[[not (d and preferred.get(d) and preferred[d] != i) for d, i in zip(rows["dispute_id"], rows["trade_id"], strict=True)]]
     if rows.empty:
         return None
     rows = rows.assign(_start=pd.to_datetime(rows["period_start"]), _end=pd.to_datetime(rows["period_end"]))

@@ -36,7 +36,7 @@ def test_disputed_accounts_of_one_event_fold_into_one_row(package, raw):
     # No preferred claim, so the earliest of the high-confidence accounts stands.
     best = accounts[accounts["confidence"] == "high"].sort_values("date").iloc[0]
     assert row["event_id"] == best["event_id"] and row["basis"] == "best sourced"
-    others = {tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"])} - {
+    others = {tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"], strict=True)} - {
         tl.date_text(best["date"], best["date_precision"])}
     assert set(row["other_dates"]) == others and row["dates_disputed"]
 

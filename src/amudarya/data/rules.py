@@ -129,7 +129,7 @@ def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
         return []  # a claim table could not be read whole: its own problems are reported instead
     members: dict[str, set] = {d: set() for d in disputes["dispute_id"]}
     for table, frame in claim_rows(tables).items():
-        for dispute_id, row_id in zip(frame["dispute_id"], frame[CLAIM_TABLES[table][0]]):
+        for dispute_id, row_id in zip(frame["dispute_id"], frame[CLAIM_TABLES[table][0]], strict=True):
             if dispute_id in members:
                 members[dispute_id].add(row_id)
     problems = []

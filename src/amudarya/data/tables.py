@@ -84,7 +84,7 @@ class _Recorded(Mapping):
     """The tables by name; using one records its file as read by the running notebook
     (`depfile`), with the digest of the bytes the table was parsed from."""
 
-    def __init__(self, package: "Package", tables: dict[str, pd.DataFrame]):
+    def __init__(self, package: Package, tables: dict[str, pd.DataFrame]):
         self._package, self._tables = package, tables
 
     def __getitem__(self, name: str) -> pd.DataFrame:

@@ -101,7 +101,7 @@ def problems(table) -> list[Problem]:
     drawn = set(DRAWN.get(table.name, ()))
     found = []
     for row, line, cells in table.rows:
-        for name, value in zip(table.header, cells):
+        for name, value in zip(table.header, cells, strict=False):
             fdef = fields.get(name)
             if fdef is None or not value:
                 continue

@@ -457,7 +457,7 @@ def frictionless_problems(folder: Path, descriptor: dict, tables: dict[str, Tabl
                 continue
             keys_seen.add((table.name, row))
             other = _POSITION.search(err.note or "")
-            cells = dict(zip(table.header, getattr(err, "cells", None) or []))
+            cells = dict(zip(table.header, getattr(err, "cells", None) or [], strict=False))
             if not any(cells.get(k) for k in key):
                 continue  # an empty key: reported as an empty required field
             label = ", ".join(key)

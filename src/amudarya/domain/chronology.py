@@ -29,7 +29,7 @@ def entries(package) -> pd.DataFrame:
     names = package["countries"].set_index("iso3")["name"]
     ev = pd.DataFrame({
         "date": events["date"],
-        "text": [date_text(d, p) for d, p in zip(events["date"], events["date_precision"])],
+        "text": [date_text(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
         "group": events["country"].astype(str),
         "who": events["country"].map(names).astype(str),
         "kind": events["event_type"].map(KIND_WORDS).astype(str),
@@ -40,7 +40,7 @@ def entries(package) -> pd.DataFrame:
     ctx = package["context"]
     cx = pd.DataFrame({
         "date": ctx["date"],
-        "text": [date_text(d, p) for d, p in zip(ctx["date"], ctx["date_precision"])],
+        "text": [date_text(d, p) for d, p in zip(ctx["date"], ctx["date_precision"], strict=True)],
         "group": CONTEXT,
         "who": ctx["actor"].astype(str),
         "kind": ctx["event_type"].map(lambda k: KIND_WORDS.get(k, CONTEXT_KINDS.get(k, k))).astype(str),

@@ -35,8 +35,8 @@ def _dated_rows(package) -> pd.DataFrame:
     ev = package["events"]
     parts.append(pd.DataFrame({
         "table": "events", "row": ev["event_id"], "state": ev["country"],
-        "end": [period_end(d, p) for d, p in zip(ev["date"], ev["date_precision"])],
-        "text": [date_text(d, p) for d, p in zip(ev["date"], ev["date_precision"])],
+        "end": [period_end(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
+        "text": [date_text(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
     }))
     # An announced target is a goal, not a figure for a period: it does not extend coverage.
     tr = package["trade"][package["trade"]["flow"] != "target"]
@@ -50,7 +50,7 @@ def _dated_rows(package) -> pd.DataFrame:
     for side in ("country", "kin_of"):
         parts.append(pd.DataFrame({
             "table": "people", "row": pe["record_id"], "state": pe[side], "end": pe["date"],
-            "text": [date_text(d, p) for d, p in zip(pe["date"], pe["date_precision"])],
+            "text": [date_text(d, p) for d, p in zip(pe["date"], pe["date_precision"], strict=True)],
         }))
     rows = pd.concat(parts, ignore_index=True).dropna(subset=["state"])
     # A row counted through both sides for the same state is one row.

@@ -46,7 +46,7 @@ def claims(tables, dispute_ids=None) -> pd.DataFrame:
     `tables` is the loaded package (or a dict of its tables); `dispute_ids` narrows the result.
     """
     disputes = tables["disputes"]
-    preferred = dict(zip(disputes["dispute_id"], disputes["preferred_id"]))
+    preferred = dict(zip(disputes["dispute_id"], disputes["preferred_id"], strict=True))
     parts = []
     for table, frame in claim_rows(tables).items():
         id_col = CLAIM_TABLES[table][0]

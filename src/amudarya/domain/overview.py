@@ -188,7 +188,7 @@ def first_of(rows: pd.DataFrame) -> list[str]:
     if found.empty:
         return []
     settled_by = min(found["latest"])
-    return [s for s, d in zip(found["state"], found["earliest"]) if d <= settled_by]
+    return [s for s, d in zip(found["state"], found["earliest"], strict=True) if d <= settled_by]
 
 
 def first_table(firsts_: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
@@ -263,7 +263,7 @@ def latest_turnover(trade: pd.DataFrame, disputes: pd.DataFrame, states) -> pd.D
         rows = turnover_figures(trade, disputes, state)
         if rows.empty:
             continue
-        full = rows[[_is_full_year(s, e) for s, e in zip(rows["period_start"], rows["period_end"])]]
+        full = rows[[_is_full_year(s, e) for s, e in zip(rows["period_start"], rows["period_end"], strict=True)]]
         part = rows.drop(full.index)
         if not full.empty:
             pick = _pick_latest(full, state)
@@ -276,7 +276,7 @@ def latest_turnover(trade: pd.DataFrame, disputes: pd.DataFrame, states) -> pd.D
     if not out:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(out)
-    frame["state"] = [r if r != AFGHANISTAN else p for r, p in zip(frame["reporter"], frame["partner"])]
+    frame["state"] = [r if r != AFGHANISTAN else p for r, p in zip(frame["reporter"], frame["partner"], strict=True)]
     return frame[columns].reset_index(drop=True)
 
 
@@ -336,7 +336,7 @@ def unhcr_table(rows: pd.DataFrame, states, countries: pd.DataFrame) -> pd.DataF
         mine = rows[rows["country"] == state]
         record = {"State": country_name(state, countries)}
 
-        def value(measure, y):
+        def value(measure, y, mine=mine):
             hit = mine[(mine["measure"] == measure) & (mine["date"].dt.year == y)]
             return f"{hit['value'].iloc[0]:,.0f}" if len(hit) else NOT_IN_DATA
 
@@ -375,7 +375,7 @@ def glance_table(summary: pd.DataFrame, borders_: pd.DataFrame, yearly: pd.DataF
     the latest year of the data."""
     latest_year = int(yearly["year"].max()) if not yearly.empty else None
     out = []
-    for (_, s), (_, b) in zip(summary.iterrows(), borders_.iterrows()):
+    for (_, s), (_, b) in zip(summary.iterrows(), borders_.iterrows(), strict=False):
         record = {
             "State": b["name"],
             "Borders Afghanistan": NOT_IN_DATA if pd.isna(b["borders"]) else ("yes" if b["borders"] else "no"),
@@ -400,7 +400,7 @@ def facts(package, states, takeover) -> dict:
     summary = stance_summary(events, disputes, states, takeover)
     with_events = summary[summary["events"] > 0]
     border = borders(countries, states)
-    flags = {s: None if pd.isna(b) else bool(b) for s, b in zip(border["state"], border["borders"])}
+    flags = {s: None if pd.isna(b) else bool(b) for s, b in zip(border["state"], border["borders"], strict=True)}
     neighbours = [names[s] for s, b in flags.items() if b is True]
     others = [names[s] for s, b in flags.items() if b is False]
     unknown = [names[s] for s, b in flags.items() if b is None]

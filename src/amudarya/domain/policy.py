@@ -75,7 +75,7 @@ def firsts_table(firsts_: pd.DataFrame) -> pd.DataFrame:
             "Date": [
                 tl.date_cell(d, p, of) + (" (other sources: " + "; ".join(other) + ")" if other else "")
                 for d, p, of, other in zip(firsts_["date"], firsts_["date_precision"], firsts_["date_of"],
-                                           firsts_["other_dates"])
+                                           firsts_["other_dates"], strict=True)
             ],
             "When": list(firsts_["elapsed"]),
             "What happened": firsts_["summary"],
@@ -169,7 +169,7 @@ def facts(package, country: str) -> dict:
         out["has_turns"] = True
         out["turns_in_order"] = tl.join_words(
             f"{what} ({tl.date_text(d, 'month' if p != 'year' else 'year')})"
-            for what, d, p in zip(turns["what"], turns["date"], turns["date_precision"])
+            for what, d, p in zip(turns["what"], turns["date"], turns["date_precision"], strict=True)
         )
 
     groups = dispute_groups(package, country)
@@ -284,7 +284,7 @@ def chart_marks(firsts_: pd.DataFrame) -> pd.DataFrame:
     """Labels for the turns on the chart: date, stance, text (short, with the date). Turns that
     fall on one event (a first contact that was also the first visit) share one label."""
     rows = []
-    for event_id, group in firsts_.groupby("event_id", sort=False):
+    for _event_id, group in firsts_.groupby("event_id", sort=False):
         first = group.iloc[0]
         what = " and ".join(tl.TURN[t].short for t in group["turn"])
         text = f"{what[:1].upper() + what[1:]}\n{tl.date_cell(first['date'], first['date_precision'], first['date_of'], short=True)}"
@@ -300,7 +300,7 @@ def chart_ranges(rows: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     out = []
     for _, row in rows[rows["dates_disputed"]].iterrows():
         accounts = events[events["event_id"].isin(row["accounts"])].sort_values("date")
-        labels = list(dict.fromkeys(tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"])))
+        labels = list(dict.fromkeys(tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"], strict=True)))
         kind = tl.KIND_WORDS.get(row["event_type"], row["event_type"])
         out.append({
             "text": f"{kind[:1].upper() + kind[1:]} of {tl.date_text(row['date'], row['date_precision'])}: "

@@ -97,7 +97,7 @@ def standing_table(standing_: pd.DataFrame, country: str) -> pd.DataFrame:
     """The comparison as a reader's table, the chapter's country marked."""
     return pd.DataFrame(
         {
-            "State": [n + (" (this chapter)" if s == country else "") for s, n in zip(standing_["state"], standing_["name"])],
+            "State": [n + (" (this chapter)" if s == country else "") for s, n in zip(standing_["state"], standing_["name"], strict=True)],
             "Events since the takeover": standing_["events"].astype(str),
             "Mean stance": [tl.signed(v, 2) for v in standing_["mean_stance"]],
             "Leaning to refusal": standing_["refusals"].astype(str),

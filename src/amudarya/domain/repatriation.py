@@ -164,7 +164,7 @@ def count_text(value: float, value_high=None, qualifier: str = "exact") -> str:
 def _consensus(claims: pd.DataFrame) -> tuple[float, float | None, bool]:
     """The value most claims give, as (low, high or None, spans). When no value is given more
     often than every other, the span of all claims, low end to high end, with spans True."""
-    keys = [(float(v), float(h) if pd.notna(h) else None) for v, h in zip(claims["value"], claims["value_high"])]
+    keys = [(float(v), float(h) if pd.notna(h) else None) for v, h in zip(claims["value"], claims["value_high"], strict=True)]
     ranked = Counter(keys).most_common()
     if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
         low, high = ranked[0][0]
@@ -240,7 +240,7 @@ def stage_figures(kin: pd.DataFrame, people: pd.DataFrame, disputes: pd.DataFram
     rows = rows[~set_aside(rows, "record_id", disputes)]
     pool = people[~set_aside(people, "record_id", disputes)]
     figures = []
-    for (measure, unit), group in rows.groupby(["measure", "unit"], sort=False):
+    for (_measure, unit), group in rows.groupby(["measure", "unit"], sort=False):
         for dispute_id, claimed in group[group["dispute_id"].notna()].groupby("dispute_id"):
             claims = pool[(pool["dispute_id"] == dispute_id) & (pool["unit"] == unit)]
             low, high, spans = _consensus(claims)
@@ -328,7 +328,7 @@ def stage_chart_data(figures: pd.DataFrame, country: str, countries: pd.DataFram
              for _, f in figures.iterrows()]
     panels = [f"Estimates of how many remain (a stock at a date, not a movement), in {u}" if stock
               else f"Movements and promises, in {u}, oldest first"
-              for u, stock in zip(figures["unit"], figures["_stock"])]
+              for u, stock in zip(figures["unit"], figures["_stock"], strict=True)]
     return pd.DataFrame({
         "label": labels,
         "unit": list(figures["unit"]),

@@ -185,13 +185,13 @@ def one_per_event(events: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFrame:
     preferred = set(disputes["preferred_id"].dropna())
     frame["_rank"] = [
         (0 if eid in preferred else 1, CONFIDENCE_RANK.get(conf, 3))
-        for eid, conf in zip(frame["event_id"], frame["confidence"])
+        for eid, conf in zip(frame["event_id"], frame["confidence"], strict=True)
     ]
     frame = frame.sort_values(["_key", "_rank", "date", "event_id"])
     rows = []
     for _, group in frame.groupby("_key", sort=False):
         first = group.iloc[0].copy()
-        texts = [date_text(d, p) for d, p in zip(group["date"], group["date_precision"])]
+        texts = [date_text(d, p) for d, p in zip(group["date"], group["date_precision"], strict=True)]
         own = texts[0]
         first["accounts"] = list(group["event_id"])
         first["other_dates"] = list(dict.fromkeys(t for t in texts[1:] if t != own))
@@ -210,7 +210,7 @@ def for_country(events: pd.DataFrame, country: str) -> pd.DataFrame:
 
 def _period_ends(events: pd.DataFrame) -> pd.Series:
     return pd.Series(
-        [period_end(d, p) for d, p in zip(events["date"], events["date_precision"])],
+        [period_end(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
         index=events.index, dtype="datetime64[us]",
     )
 
@@ -297,7 +297,7 @@ def first_turns(timeline: pd.DataFrame, takeover, keys=None) -> pd.DataFrame:
 def latest_possible(row: pd.Series, events: pd.DataFrame) -> pd.Timestamp:
     """The last day an event may have happened on, over every account of it."""
     accounts = events[events["event_id"].isin(row["accounts"])]
-    return max(period_end(d, p) for d, p in zip(accounts["date"], accounts["date_precision"]))
+    return max(period_end(d, p) for d, p in zip(accounts["date"], accounts["date_precision"], strict=True))
 
 
 def when(date, precision: str, date_of: str = "occurred") -> str:

@@ -260,8 +260,8 @@ def months(start, end) -> int:
 
 def _with_periods(rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows.copy()
-    rows["months"] = [months(s, e) for s, e in zip(rows["period_start"], rows["period_end"])]
-    rows["period"] = [period_label(s, e) for s, e in zip(rows["period_start"], rows["period_end"])]
+    rows["months"] = [months(s, e) for s, e in zip(rows["period_start"], rows["period_end"], strict=True)]
+    rows["period"] = [period_label(s, e) for s, e in zip(rows["period_start"], rows["period_end"], strict=True)]
     return rows
 
 
@@ -400,7 +400,7 @@ def series_chart_data(series_: pd.DataFrame, mirror_: pd.DataFrame, reporter_nam
             "flow": rows["flow"],
             "panel": [flow_label(f, reporter_name, partner_name) for f in rows["flow"]],
             "series": who,
-            "text": [_short_value(v, q) for v, q in zip(rows["value_usd"], rows["qualifier"])],
+            "text": [_short_value(v, q) for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)],
             "period": rows["period"],
             "qualifier": rows["qualifier"],
         }))
@@ -426,11 +426,11 @@ def series_table(series_: pd.DataFrame, mirror_: pd.DataFrame, reporter_name: st
         "Months": rows["months"].astype(int),
         "Flow": [flow_label(f, reporter_name, partner_name) for f in rows["flow"]],
         "Counted by": rows["_who"],
-        "US$ million": [QUALIFIER_WORDS[q] + f"{v / MILLION:,.1f}" for v, q in zip(rows["value_usd"], rows["qualifier"])],
+        "US$ million": [QUALIFIER_WORDS[q] + f"{v / MILLION:,.1f}" for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)],
     })
     if rate is not None:
         table[f"{rate.currency} million (illustration)"] = [
-            QUALIFIER_WORDS[q] + f"{rate.convert(float(v)) / MILLION:,.0f}" for v, q in zip(rows["value_usd"], rows["qualifier"])
+            QUALIFIER_WORDS[q] + f"{rate.convert(float(v)) / MILLION:,.0f}" for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)
         ]
     table["Reported by"] = rows["reported_by"].values
     return table.reset_index(drop=True)
@@ -441,7 +441,7 @@ def targets_table(targets_: pd.DataFrame) -> pd.DataFrame:
     the goal, for what, by when, and who announced it."""
     return pd.DataFrame({
         "Announced": [f"{d:%B %Y}" for d in targets_["period_start"]],
-        "Goal": [money_text(float(v), q) if pd.notna(v) else "no money value" for v, q in zip(targets_["value_usd"], targets_["qualifier"])],
+        "Goal": [money_text(float(v), q) if pd.notna(v) else "no money value" for v, q in zip(targets_["value_usd"], targets_["qualifier"], strict=True)],
         "For": ["all trade (turnover)" if p == "all" else p for p in targets_["product"]],
         "Deadline": [f"{d:%-d %B %Y}" if pd.notna(d) else "none given" for d in targets_["period_end"]],
         "Announced by": targets_["reported_by"],

@@ -109,7 +109,7 @@ def data_as_of(sources: pd.DataFrame) -> tuple[pd.Timestamp, str]:
     if dates.empty:
         raise EditionError("data/sources.csv: no row has a `published` date, so the data have no as-of date")
     precision = dates.str.len().map({4: "year", 7: "month", 10: "day"})
-    ends = [period_end(pd.Timestamp(d), p) for d, p in zip(dates, precision)]
+    ends = [period_end(pd.Timestamp(d), p) for d, p in zip(dates, precision, strict=False)]
     newest = max(range(len(ends)), key=lambda i: ends[i])
     return ends[newest], date_text(pd.Timestamp(dates.iloc[newest]), precision.iloc[newest])
 

@@ -48,7 +48,7 @@ class JupyterBook:
         self.building = True
         output, _ = self.process.communicate(GO)
         if self.process.returncode != 0:
-            lines = [l for l in output.splitlines() if "WARNING" in l or "ERROR" in l]
+            lines = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
             detail = "\n".join(lines[-20:]) or output[-3000:]
             raise RunError(f"Jupyter Book failed; the last good book in _build/html is untouched.\n{detail}")
 

@@ -99,7 +99,7 @@ def horizontal_bars(
     groups = list(dict.fromkeys(data[colour_by])) if colour_by else [None]
     colours = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     positions = range(len(data))[::-1]
-    for pos, (_, row) in zip(positions, data.iterrows()):
+    for pos, (_, row) in zip(positions, data.iterrows(), strict=False):
         group = row[colour_by] if colour_by else None
         ax.barh(pos, row[value], color=colours[group], label=group)
         ax.text(row[value], pos, " " + _fmt(row[value], decimals), va="center", fontsize=9)
@@ -109,7 +109,7 @@ def horizontal_bars(
     ax.margins(x=0.15)
     if colour_by:
         handles, labels = ax.get_legend_handles_labels()
-        unique = dict(zip(labels, handles))
+        unique = dict(zip(labels, handles, strict=True))
         ax.legend(unique.values(), unique.keys(), frameon=False, loc="lower right")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     _source_line(fig, source)
@@ -225,7 +225,7 @@ def stance_panels(
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, height), sharex=True, squeeze=False)
     axes = axes[:, 0]
     described = []
-    for i, ((key, name), ax) in enumerate(zip(panels, axes)):
+    for i, ((key, name), ax) in enumerate(zip(panels, axes, strict=False)):
         colour = PALETTE[i % len(PALETTE)]
         mine = points[(points["panel"] == key) & (points["date"] >= start)]
         before, after = mine[mine["date"] < marker], mine[mine["date"] >= marker]
@@ -429,7 +429,7 @@ def stance_timeline(
               bbox_to_anchor=(0.45, -0.13), ncol=min(len(handles), 4), fontsize=9, title_fontsize=9)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     if marks is not None and not marks.empty:
-        xy = list(zip(mdates.date2num(events["date"]), y))
+        xy = list(zip(mdates.date2num(events["date"]), y, strict=False))
         if ranges is not None:
             for _, r in ranges.iterrows():
                 level = r["stance"] + (0.36 if r["stance"] < 2 else -0.36)
@@ -493,7 +493,7 @@ def stance_lines(
         # A year resting on one event is a hollow dot and no line runs to or from it: one
         # event's stance is not a trend.
         firm = rows["events"] >= 2
-        for (_, a), (_, b) in zip(rows.iloc[:-1].iterrows(), rows.iloc[1:].iterrows()):
+        for (_, a), (_, b) in zip(rows.iloc[:-1].iterrows(), rows.iloc[1:].iterrows(), strict=True):
             if a["events"] >= 2 and b["events"] >= 2 and b["year"] == a["year"] + 1:
                 ax.plot([a["year"], b["year"]], [a["mean_stance"], b["mean_stance"]], color=colours[name],
                         linewidth=3 if strong else 1.4, alpha=1 if strong else 0.85, zorder=4 if strong else 2)
@@ -537,7 +537,7 @@ def stance_lines(
     alt = (
         f"Line chart: {title}. Mean stance of each year's events on a scale from −2 (strong refusal) to +2 "
         f"(strong engagement), {highlight} highlighted. " + "; ".join(parts) + ". A year resting on a single "
-        f"event is drawn as a hollow dot and not joined to the years beside it."
+        "event is drawn as a hollow dot and not joined to the years beside it."
     )
     return Chart(figure=fig, alt=alt, title=title)
 
@@ -628,7 +628,7 @@ def period_bars(
     if marker is not None:
         first = min(first, marker[0] - pd.Timedelta(days=60))
         last = max(last, marker[0] + pd.Timedelta(days=60))
-    for ax, name in zip(axes[:, 0], panels):
+    for ax, name in zip(axes[:, 0], panels, strict=False):
         rows = data[data["panel"] == name].copy()
         rows["_days"] = (rows["end"] - rows["start"]).dt.days
         rows = rows.sort_values("_days", ascending=False)
@@ -658,7 +658,7 @@ def period_bars(
                ncol=len(handles), fontsize=9)
     fig.tight_layout(rect=(0, foot / height, 1, 1 - (top + 0.35) / height))
     # Labels last, once the panels have their final size, so their overlaps can be measured.
-    for ax, name in zip(axes[:, 0], panels):
+    for ax, name in zip(axes[:, 0], panels, strict=False):
         rows = data[data["panel"] == name]
         items = [(mdates.date2num(r["end"] + pd.Timedelta(days=1)), float(r["value_m"]), str(r["text"]))
                  for _, r in rows.iterrows()]
@@ -716,12 +716,12 @@ def stage_bars(
     fig, axes = plt.subplots(len(units), 1, figsize=(8.5, height), squeeze=False,
                              gridspec_kw={"height_ratios": [c + 1.2 for c in counts]})
     labels = []
-    for i, (ax, unit) in enumerate(zip(axes[:, 0], units)):
+    for i, (ax, unit) in enumerate(zip(axes[:, 0], units, strict=False)):
         rows = data[data["panel"] == unit].reset_index(drop=True)
         colour = PALETTE[i % len(PALETTE)]
         positions = list(range(len(rows)))[::-1]
         high_end = 0.0
-        for pos, (_, row) in zip(positions, rows.iterrows()):
+        for pos, (_, row) in zip(positions, rows.iterrows(), strict=False):
             low = float(row["value"])
             high = float(row["value_high"]) if pd.notna(row["value_high"]) else low
             ax.barh(pos, low, color=colour, height=0.62)
@@ -790,7 +790,7 @@ def grouped_columns(
     for i, col in enumerate(columns):
         values = data[col].astype(float)
         offset = (i - (n - 1) / 2) * width
-        for xpos, value in zip(xs, values):
+        for xpos, value in zip(xs, values, strict=False):
             if pd.isna(value):
                 continue
             ax.bar(xpos + offset, value, width=width * 0.95, color=PALETTE[i % len(PALETTE)],
@@ -805,7 +805,7 @@ def grouped_columns(
         ax.set_xlabel(x_axis)
     ax.set_title(title)
     handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles))
+    unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), frameon=False, loc="upper left", fontsize=9)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -813,7 +813,7 @@ def grouped_columns(
     _source_line(fig, source)
     parts = []
     for col in columns:
-        values = "; ".join(f"{xv} {v:,.0f}" for xv, v in zip(data[x], data[col]) if pd.notna(v))
+        values = "; ".join(f"{xv} {v:,.0f}" for xv, v in zip(data[x], data[col], strict=True) if pd.notna(v))
         parts.append(f"{series[col]}: {values}")
     alt = f"Column chart: {title}, in {value_axis}. " + ". ".join(parts) + "."
     return Chart(figure=fig, alt=alt, title=title)

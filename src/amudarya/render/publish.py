@@ -20,7 +20,7 @@ from PIL import Image
 
 from amudarya.data import tables
 from amudarya.domain import coverage
-from amudarya.domain.catalogue import source_anchor  # noqa: F401 (notebooks call publish.source_anchor)
+from amudarya.domain.catalogue import source_anchor
 from amudarya.domain.citations import reading_list, short_reference
 from amudarya.domain.disputes import anchor_id, claims, overview
 from amudarya.domain.words import count

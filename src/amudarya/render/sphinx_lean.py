@@ -303,7 +303,7 @@ def custom_properties_pruned(css: str, outside: set[str]) -> str:
         unread = declared - read
         if not unread:
             break
-        css = _DECLARATION.sub(lambda m: "" if m.group(2) in unread else m.group(0), css)
+        css = _DECLARATION.sub(lambda m, unread=unread: "" if m.group(2) in unread else m.group(0), css)
     while True:
         emptied = _EMPTY_RULE.sub("", css)
         if emptied == css:
