@@ -56,7 +56,7 @@ SCENARIOS = {
     "data": "rebuild after one data value changed",
 }
 STEP = 100_000  # dollars added to the turnover figure each time: always a value not seen before
-CODE = Path(runner.__file__).parent
+CODE = Path(runner.__file__).parents[1]  # the amudarya package, every layer of it
 
 
 # ---------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def measure(work: Path) -> tuple[dict, dict, list[str]]:
             times[system.name, "noop"].append(seconds)
             if system.name == "amudarya" and not executed_nothing(output, matrix.runs):
                 notes.append(f"repetition {rep}: the no-op rebuild did work:\n{output}")
-            code = sorted(CODE.glob("*.py"))
+            code = sorted(CODE.rglob("*.py"))
             saved = {p: p.stat() for p in code}
             try:
                 touch(system.inputs() + code)

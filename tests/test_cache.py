@@ -134,7 +134,7 @@ def test_a_second_build_executes_nothing_and_skips_sphinx(rebuilt, runs):
 def test_touching_every_input_executes_nothing(rebuilt, runs, root):
     inputs = [p for part in ("data", "notebooks", "book") for p in (rebuilt / part).rglob("*") if p.is_file()]
     inputs += [rebuilt / "_config.yml"]
-    code = sorted((root / "src" / "amudarya").glob("*.py"))
+    code = sorted((root / "src" / "amudarya").rglob("*.py"))
     saved = {p: p.stat() for p in code}
     later = 4_000_000_000  # 2096: newer than anything a build wrote
     try:

@@ -1,7 +1,8 @@
 """Content keys for what a build depends on, and the store of executed runs under _build/cache/.
 
 A key is a sha256 over the *content* of inputs, never their modification times, so touching a
-file or checking it out again changes nothing.
+file or checking it out again changes nothing. The digests themselves, and the content-keyed
+memory that the data layer's validation uses too, are in `amudarya.data.keys`.
 
 A run has two kinds of input. What is known before it runs (the notebook, its parameters, the
 package's code, the versions that matter, any extra file the runner adds) makes its *recipe*
