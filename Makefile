@@ -1,11 +1,13 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make book   set up .venv and the npm packages, check the data, run the notebooks, build _build/html
-#   make test   the same set-up plus the browser, then the tests
+#   make test   the same set-up plus the browser, then the lint (make lint) and the tests
 # and, for those who want them:
 #   make audit  Lighthouse on every page of the built book, against the thresholds of issue 16
 #   make bench  time clean and incremental builds against Jupyter Book 1
 #   make bench-scale  time run matrices of 13, 50 and 200 runs and one-value rebuilds
 #   make pdf    the book as one PDF, linked from every page of _build/html
+#   make lock   compile requirements.txt from pyproject.toml again (pip-tools)
+#   make lint   ruff, and the import contract of the layers (import-linter)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,14 +32,23 @@ CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM CHROMEDRIVER  # tests/browser.py reads them
 
-.PHONY: book test check screenshots bench bench-scale browser audit clean pdf
+.PHONY: book test lint lock check screenshots bench bench-scale browser audit clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# requirements.txt: the exact version of everything .venv holds, compiled by pip-tools from
+# pyproject.toml's dependencies and its dev extra (the tests, the lint, pip-tools itself). The
+# versions it already pins are kept unless pyproject.toml asks for others; the package itself is
+# installed from the folder, after it (above). Run after editing the dependencies.
+lock: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --extra dev --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.txt pyproject.toml
 
 # npm ci from the lock file in the target's folder; Debian's npm is installed first when it is
 # missing and make runs as root (as in CI), otherwise make stops and says how to install it.
@@ -94,11 +105,18 @@ check: $(STAMP)
 	$(BIN)/amudarya check
 
 # The PDF edition of the whole book, printed offline by Chromium from _build/html into
-# _build/html/_downloads/pdf/, and a link to it added to every page (see amudarya/pdf.py).
+# _build/html/_downloads/pdf/, and a link to it added to every page (see amudarya/render/pdf.py).
 pdf: book browser
-	$(BIN)/python -m amudarya.pdf
+	$(BIN)/python -m amudarya.render.pdf
 
-test: $(STAMP) $(GEO_STAMP) browser
+# ruff over the code, tests, bench, tools and notebooks (rules in pyproject.toml, [tool.ruff]);
+# then the layers of src/amudarya/ import only downward, and the package never imports the
+# tests (the contracts in pyproject.toml, [tool.importlinter]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint $(STAMP) $(GEO_STAMP) browser
 	$(BIN)/python -m pytest
 
 # Full-page screenshots of every page of _build/html (run `make book` first) at desktop and

@@ -40,7 +40,9 @@ import yaml
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from amudarya import data, events, runner, trade
+from amudarya.build import runner
+from amudarya.data import tables
+from amudarya.domain import events, trade
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -54,7 +56,7 @@ SCENARIOS = {
     "data": "rebuild after one data value changed",
 }
 STEP = 100_000  # dollars added to the turnover figure each time: always a value not seen before
-CODE = Path(runner.__file__).parent
+CODE = Path(runner.__file__).parents[1]  # the amudarya package, every layer of it
 
 
 # ---------------------------------------------------------------------------
@@ -148,7 +150,7 @@ def touch(paths: list[Path]) -> None:
 
 def changed_figure(matrix: runner.Matrix) -> tuple[runner.Run, str]:
     """The first trade chapter, and the trade_id of the turnover figure it reports."""
-    package = data.load(ROOT / "data")
+    package = tables.load(ROOT / "data")
     for run in matrix.runs:
         if run.thread != "trade":
             continue
@@ -220,7 +222,7 @@ def measure(work: Path) -> tuple[dict, dict, list[str]]:
             times[system.name, "noop"].append(seconds)
             if system.name == "amudarya" and not executed_nothing(output, matrix.runs):
                 notes.append(f"repetition {rep}: the no-op rebuild did work:\n{output}")
-            code = sorted(CODE.glob("*.py"))
+            code = sorted(CODE.rglob("*.py"))
             saved = {p: p.stat() for p in code}
             try:
                 touch(system.inputs() + code)
@@ -254,7 +256,7 @@ def machine() -> list[str]:
         model = platform.processor() or "unknown"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
-        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- CPU: {model}, {cores} cores available to the build",
         f"- Python {platform.python_version()} on {platform.system()} {platform.release()}",
         "- " + ", ".join(f"{p} {version(p)}" for p in ("jupyter-book", "sphinx", "myst-nb", "papermill", "jupyter-cache")),

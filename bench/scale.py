@@ -25,7 +25,6 @@ import argparse
 import csv
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import ROOT, copy_project, machine  # noqa: E402
 
-from amudarya import runner  # noqa: E402
+from amudarya.build import runner  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.md"

@@ -60,7 +60,7 @@ class Page:
             for tr in table.select("tbody tr"):
                 cells = [td.get_text(" ", strip=True) for td in tr.find_all(["td", "th"])]
                 if heads and len(cells) == len(heads):
-                    rows.append(dict(zip(heads, cells)))
+                    rows.append(dict(zip(heads, cells, strict=False)))
             out.append({"caption": caption.get_text(" ", strip=True) if caption else "", "heads": heads, "rows": rows})
         return out
 
@@ -73,7 +73,7 @@ def load(project: Path) -> dict[str, Page]:
     """Every generated chapter of a built project, by run name, with its glue and downloads."""
     import nbformat
 
-    from amudarya import runner
+    from amudarya.build import runner
 
     html = project / "_build" / "html"
     generated = project / "book" / "_generated"
@@ -132,7 +132,7 @@ class Number:
     value: float
     decimals: int | None = None
 
-    def agrees(self, other: "Number") -> bool:
+    def agrees(self, other: Number) -> bool:
         shown = [d for d in (self.decimals, other.decimals) if d is not None]
         tolerance = 0.5 * 10 ** -min(shown) if shown else 1e-9
         return abs(self.value - other.value) <= tolerance + 1e-9

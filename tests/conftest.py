@@ -47,9 +47,9 @@ def raw(root):
 
 @pytest.fixture(scope="session")
 def package():
-    from amudarya import data
+    from amudarya.data import tables
 
-    return data.load(ROOT / "data")
+    return tables.load(ROOT / "data")
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +57,7 @@ def built_book(tmp_path_factory) -> Path:
     """A copy of the project, built once per test session with `amudarya build`; or, when
     AMUDARYA_BUILT_BOOK names a project folder with a built book, that one (to look again at a
     book after changing only tests)."""
-    from amudarya import runner
+    from amudarya.build import runner
 
     given = os.environ.get("AMUDARYA_BUILT_BOOK")
     if given:
@@ -70,7 +70,7 @@ def built_book(tmp_path_factory) -> Path:
 def executed_runs(root, built_book, folder, runs: dict) -> dict:
     """Executed notebooks by key: from the built book when the run is one of its chapters,
     else executed into `folder` (two at a time: the machine has two cores)."""
-    from amudarya import runner
+    from amudarya.build import runner
 
     paths, todo = {}, {}
     for key, run in runs.items():
@@ -92,7 +92,7 @@ GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::[^`]*)?`")
 def assert_glue_complete(nb, name: str) -> None:
     """Every value the executed notebook's prose refers to was glued, and none is missing
     (None, NaN, or text that prints as "nan")."""
-    from amudarya import runner
+    from amudarya.build import runner
 
     values = runner.glued(nb)
     wanted = {key for cell in nb.cells if cell.cell_type == "markdown" for key in GLUE_ROLE.findall(cell.source)}

@@ -11,7 +11,7 @@ import sys
 import nbformat
 import yaml
 
-from amudarya import runner
+from amudarya.build import runner
 
 COUNTRY = "PAK"
 

@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from amudarya import analysis, bibliography, cache, runner
+from amudarya.build import analysis, cache, runner
+from amudarya.render import bibliography
 
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")
@@ -154,7 +155,7 @@ def test_the_bib_file_holds_every_source_in_standard_fields(root, tmp_path):
 
 
 def test_a_run_without_analysis_executes_the_notebook_as_it_stands(root):
-    # A chapter gains only its data-as-of line (amudarya.coverage); a page that is no chapter
+    # A chapter gains only its data-as-of line (amudarya.domain.coverage); a page that is no chapter
     # runs exactly as it stands.
     import nbformat
 
@@ -184,7 +185,7 @@ def test_an_analysis_is_merged_before_the_first_section_and_keyed(project):
 
 
 def test_bad_quotes_are_refused_with_the_file_and_key(project, package):
-    from amudarya.errors import InputError
+    from amudarya.data.errors import InputError
 
     path = project / analysis.ANALYSIS_DIR / "policy__country-PAK.md"
     path.parent.mkdir(parents=True, exist_ok=True)

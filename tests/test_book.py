@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from amudarya import trade
+from amudarya.domain import trade
 
 
 class Loads(HTMLParser):
@@ -56,7 +56,7 @@ def test_chart_is_an_image_with_alt_text_from_the_data(built_book, package):
     assert len(composition) == 1
     bars = trade.composition_chart_data(trade.flows(package["trade"], "KAZ", "AFG", package["disputes"]), "2021-08-15")
     top = bars.iloc[0]
-    from amudarya.words import spoken
+    from amudarya.domain.words import spoken
 
     assert f"{top['label']} {spoken(top['value_m'])}" in composition[0]["alt"] and "US$ million" in composition[0]["alt"]
 
@@ -97,7 +97,7 @@ def _text(page: str) -> str:
 
 
 def test_kazakh_trade_chapter_shows_the_series_chart_and_the_2022_dispute(built_book, package):
-    from amudarya import disputes
+    from amudarya.domain import disputes
 
     page = (built_book / "_build" / "html" / "_generated" / "trade__partner-AFG__reporter-KAZ.html").read_text()
     parser = Loads()

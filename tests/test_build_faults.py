@@ -16,7 +16,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from amudarya import bounds, lock, paths, plots, publish, runner
+from amudarya.build import lock, paths, runner
+from amudarya.render import bounds, plots, publish
 from test_faults import digest
 
 
@@ -81,7 +82,7 @@ def test_two_builds_started_at_once_both_finish_and_publish_a_whole_book(built):
     page.write_text(page.read_text(encoding="utf-8") + "\nA sentence only this test writes.\n", encoding="utf-8")
     builds = [_amudarya(built, "build") for _ in range(2)]
     outputs = [b.communicate(timeout=300) for b in builds]
-    for b, (out, err) in zip(builds, outputs):
+    for b, (_out, err) in zip(builds, outputs, strict=True):
         assert b.returncode == 0, err
         assert "Traceback" not in err, err
     assert sum("waiting: another build of" in err for _, err in outputs) == 1, [err for _, err in outputs]

@@ -15,10 +15,12 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from test_keys import readers
 
-from amudarya import cache, data, events, runner, trade
-from amudarya.errors import InputError, RunError
+from amudarya.build import cache, runner
+from amudarya.data import tables
+from amudarya.data.errors import InputError, RunError
+from amudarya.domain import events, trade
+from test_keys import readers
 
 CHAPTER = "_generated/trade__partner-AFG__reporter-KAZ.html"
 
@@ -31,7 +33,7 @@ def build(project, **kwargs) -> list[str]:
 
 def outcome(lines, run) -> str:
     """'executed' or 'cached', from the run's progress line."""
-    found = [l for l in lines if l.startswith(f"{run.name}: ")]
+    found = [line for line in lines if line.startswith(f"{run.name}: ")]
     assert len(found) == 1, lines
     return found[0].split(": ")[1].split()[0]
 
@@ -41,7 +43,7 @@ def page_text(project, page=CHAPTER) -> str:
 
 
 def _kaz_flows(folder):
-    package = data.load(folder)
+    package = tables.load(folder)
     flows = trade.flows(package["trade"], "KAZ", "AFG", package["disputes"])
     return flows, events.takeover(package["events"])
 
@@ -125,14 +127,14 @@ def test_a_second_build_executes_nothing_and_skips_sphinx(rebuilt, runs):
     before = (index.read_bytes(), index.stat().st_mtime_ns)
     lines = build(rebuilt)
     assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
-    assert any(l.startswith("book: unchanged, Sphinx skipped") for l in lines), lines
+    assert any(line.startswith("book: unchanged, Sphinx skipped") for line in lines), lines
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
 
 
 def test_touching_every_input_executes_nothing(rebuilt, runs, root):
     inputs = [p for part in ("data", "notebooks", "book") for p in (rebuilt / part).rglob("*") if p.is_file()]
     inputs += [rebuilt / "_config.yml"]
-    code = sorted((root / "src" / "amudarya").glob("*.py"))
+    code = sorted((root / "src" / "amudarya").rglob("*.py"))
     saved = {p: p.stat() for p in code}
     later = 4_000_000_000  # 2096: newer than anything a build wrote
     try:
@@ -143,7 +145,7 @@ def test_touching_every_input_executes_nothing(rebuilt, runs, root):
         for path, st in saved.items():
             os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
-    assert any(l.startswith("book: unchanged, Sphinx skipped") for l in lines), lines
+    assert any(line.startswith("book: unchanged, Sphinx skipped") for line in lines), lines
 
 
 def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
@@ -161,7 +163,7 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     # chapter's notes on disputes read the claims of every table, so that is most of them).
     assert {run.name for run in runs if outcome(lines, run) == "executed"} == read_trade
     assert {run.name for run in runs if outcome(lines, run) == "cached"} == {r.name for r in runs} - read_trade
-    assert any(l.startswith("book: built") for l in lines), lines
+    assert any(line.startswith("book: built") for line in lines), lines
     text = page_text(rebuilt)
     assert new in text and old not in text
 
@@ -225,7 +227,7 @@ def test_a_failing_sphinx_build_leaves_the_last_good_book_and_is_not_forgotten(r
     index = rebuilt / "book" / "index.md"
     good = index.read_text()
     index.write_text(good + "\nSee {ref}`a-label-that-does-not-exist`.\n")
-    for attempt in range(2):
+    for _attempt in range(2):
         # The second attempt must fail too: an incremental Sphinx build would not repeat
         # the warning about a page it has already read.
         with pytest.raises(RunError, match="Jupyter Book failed"):
@@ -233,7 +235,7 @@ def test_a_failing_sphinx_build_leaves_the_last_good_book_and_is_not_forgotten(r
         assert _book_bytes(rebuilt) == before
     index.write_text(good)
     lines = build(rebuilt)
-    assert any(l.startswith("book: ") for l in lines)
+    assert any(line.startswith("book: ") for line in lines)
     assert (rebuilt / "_build" / "html" / "index.html").read_bytes() == before[Path("index.html")]
 
 

@@ -4,7 +4,8 @@ import collections
 
 import pandas as pd
 
-from amudarya import catalogue, publish
+from amudarya.domain import catalogue
+from amudarya.render import publish
 
 
 def _citations_counted_by_hand(package) -> collections.Counter:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 
-from amudarya import disputes as dp
-from amudarya import plots, policy, refusal, repatriation, trade
-from amudarya import timeline as tl
-from amudarya.events import takeover as takeover_day
+from amudarya.domain import disputes as dp
+from amudarya.domain import policy, refusal, repatriation, trade
+from amudarya.domain import timeline as tl
+from amudarya.domain.events import takeover as takeover_day
+from amudarya.render import plots
 
 # What an assessment says when the book takes a side.
 TAKES_A_SIDE = re.compile(r"\bthe book (?:uses|follows|prefers|dates the|treats \S+ as the)\b", re.I)
@@ -116,7 +116,7 @@ def test_a_year_resting_on_one_event_is_not_joined(package):
     single = {(r["year"], round(r["mean_stance"], 6)) for _, r in yearly.iterrows() if r["events"] < 2}
     assert single, "the data hold a year resting on one event"
     for line in chart.figure.axes[0].get_lines():
-        for x, y in zip(*line.get_data()):
+        for x, y in zip(*line.get_data(), strict=True):
             assert (x, round(y, 6)) not in single
     plots.plt.close(chart.figure)
 
@@ -126,7 +126,7 @@ def test_every_page_counts_since_the_takeover_by_one_rule(package):
     timeline = policy.country_timeline(package, "KAZ")
     assert policy.facts(package, "KAZ")["n_events"] == len(tl.since_takeover(timeline, take))
     assert len(refusal.state_timeline(package, "KAZ")) == len(tl.since_takeover(timeline, take))
-    from amudarya import overview
+    from amudarya.domain import overview
 
     summary = overview.stance_summary(package["events"], package["disputes"], ["KAZ"], take)
     assert int(summary["events"].iloc[0]) == len(tl.since_takeover(timeline, take))

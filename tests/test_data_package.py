@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from amudarya import disputes
+from amudarya.domain import disputes
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 
@@ -134,7 +134,7 @@ def test_trade_covers_each_states_trade_with_afghanistan_for_the_years_the_sourc
     )
     rows = trade[pair & (trade["flow"] != "target")]
     years = set()
-    for start, end in zip(rows["period_start"], rows["period_end"].fillna(rows["period_start"])):
+    for start, end in zip(rows["period_start"], rows["period_end"].fillna(rows["period_start"]), strict=True):
         years |= set(range(start.year, end.year + 1))
     assert TRADE_YEARS[state] <= years
 

@@ -4,7 +4,8 @@ import html
 
 import pandas as pd
 
-from amudarya import disputes, publish
+from amudarya.domain import disputes
+from amudarya.render import publish
 
 CLAIM_TABLES = {"events": "event_id", "trade": "trade_id", "people": "record_id", "claims": "claim_id"}
 
@@ -18,7 +19,7 @@ def _members(package) -> dict[str, set]:
         frame = package[table].dropna(subset=["dispute_id"])
         if table == "events":
             frame = frame[frame["dispute_id"].isin(dated)]
-        for dispute_id, row_id in zip(frame["dispute_id"], frame[id_col]):
+        for dispute_id, row_id in zip(frame["dispute_id"], frame[id_col], strict=True):
             found.setdefault(dispute_id, set()).add(row_id)
     return found
 
@@ -33,7 +34,7 @@ def test_overview_has_one_row_per_dispute_with_its_claim_count(package):
 
 def test_overview_is_sorted_by_country_name_then_subject(package):
     listed = disputes.overview(package)
-    keys = list(zip(listed["country_name"].str.casefold(), listed["subject"].str.casefold()))
+    keys = list(zip(listed["country_name"].str.casefold(), listed["subject"].str.casefold(), strict=True))
     assert keys == sorted(keys)
     assert set(listed["country_name"]) <= set(package["countries"]["name"])
 
@@ -41,7 +42,7 @@ def test_overview_is_sorted_by_country_name_then_subject(package):
 def test_book_uses_is_the_preferred_claim_or_nothing(package):
     listed = disputes.overview(package).set_index("dispute_id")
     found = disputes.claims(package)
-    for dispute_id, preferred in zip(package["disputes"]["dispute_id"], package["disputes"]["preferred_id"]):
+    for dispute_id, preferred in zip(package["disputes"]["dispute_id"], package["disputes"]["preferred_id"], strict=True):
         if pd.isna(preferred):
             assert pd.isna(listed.loc[dispute_id, "book_uses"])
         else:

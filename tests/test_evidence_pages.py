@@ -7,7 +7,8 @@ import re
 import nbformat
 import pytest
 
-from amudarya import disputes, runner
+from amudarya.build import runner
+from amudarya.domain import disputes
 
 
 def _page(built_book, name: str) -> str:
@@ -42,7 +43,7 @@ def test_sources_page_has_one_anchor_per_source(built_book, source_ids):
 
 
 def test_sources_page_states_its_counts_from_the_data(built_book, source_ids, package):
-    from amudarya import catalogue
+    from amudarya.domain import catalogue
 
     glued = _glued(built_book, "sources")
     assert glued["n_sources"] == len(source_ids)

@@ -25,16 +25,18 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 import pytest
 import yaml
 
-from amudarya import cli, paths, rules, runner, textcheck, timeouts, validation
+from amudarya import cli
+from amudarya.build import paths, runner, timeouts
+from amudarya.data import rules, textcheck, validation
 from conftest import ROOT, copy_project
 
 SCRIPT = "<script>alert(1)</script>"
@@ -1072,8 +1074,10 @@ def probe_notebook() -> nbformat.NotebookNode:
         params,
         nbformat.v4.new_code_cell(
             "import pandas as pd\n"
-            "from amudarya import citations, data, plots, publish\n"
-            "package = data.load()\n"
+            "from amudarya.data import tables\n"
+            "from amudarya.domain import citations\n"
+            "from amudarya.render import plots, publish\n"
+            "package = tables.load()\n"
             "event = package['events'].set_index('event_id').loc[event_id]\n"
             "actor = package['actors'].set_index('actor_id').loc[event['actor_id']]\n"
             "source = package['sources'].set_index('source_id').loc[event['source_id']]\n"
@@ -1188,11 +1192,11 @@ def test_fault_gets_a_clear_message_and_costs_nothing(fault, broken, good_book, 
 
 def test_every_message_begins_with_its_kind(broken):
     """The kind (what data/README.md explains) is the first words of every message."""
-    from amudarya import data
+    from amudarya.data import tables
 
     for apply in (three_faults, not_utf8, stray_quote, renamed_column, too_few_fields):
         apply(broken)
-    problems = data.check(broken / "data")
+    problems = tables.check(broken / "data")
     assert problems and all(p.kind in KINDS and p.message.startswith(p.kind) for p in problems)
 
 
@@ -1225,7 +1229,7 @@ def test_debug_shows_the_traceback(broken):
 def assert_markup_warnings(err: str, marked: dict) -> None:
     warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == len(marked), err
-    for (table, row, column), value in marked.items():
+    for (table, row, column), _value in marked.items():
         expect = Expect(f"data/{table}.csv", "markup in text", row=row, field=column, expected="plain text")
         assert any(not expect.check(w[len("warning: "):]) for w in warnings), (expect.place(), err)
 
@@ -1351,7 +1355,7 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
 
     import pandas as pd
 
-    from amudarya import plots
+    from amudarya.render import plots
 
     label = "Fuel at US$ 5 to $x^$ 6"
     chart = plots.horizontal_bars(pd.DataFrame({"label": [label], "value": [1.0]}), label="label", value="value",

@@ -11,10 +11,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+
+from amudarya.domain import chronology, citations, codebook, coverage, fx, names
 from conftest import assert_glue_complete
-
-from amudarya import chronology, citations, codebook, coverage, fx, names
-
 
 # --- the data ----------------------------------------------------------------------------
 
@@ -118,7 +117,7 @@ def test_key_findings_show_the_chapters_numbers_and_link_them(html, generated):
         if fragment:
             assert f'id="{fragment}"' in (html / target).read_text(encoding="utf-8"), link
     kaz = nbformat.read(generated / "policy__country-KAZ.ipynb", as_version=4)
-    from amudarya import runner
+    from amudarya.build import runner
     mean = runner.glued(kaz)["mean_stance"]
     assert f"{mean:+.2f}" in _text(html / "findings.html")
 
@@ -143,7 +142,7 @@ def test_no_page_names_internal_documents_outside_how_to_add_notes(html):
     analyst how to add missing data (a container of class how-to-add) may name the files."""
     from bs4 import BeautifulSoup
 
-    from amudarya import runner
+    from amudarya.build import runner
 
     pages = [p for p in html.rglob("*.html") if not {"_static", "_sources", "_images"} & set(p.relative_to(html).parts)]
     assert len(pages) >= 20
@@ -163,7 +162,7 @@ def test_how_to_add_notes_are_marked_as_such():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("## Nothing yet\n\nAdd a row to `data/events.csv`.", metadata={"tags": ["how-to-add"]}),
         nbformat.v4.new_markdown_cell("Plain prose.")])
-    from amudarya import runner
+    from amudarya.build import runner
 
     runner.postprocess(nb)
     assert nb.cells[0].source.startswith("## Nothing yet\n\n:::{container} how-to-add\nAdd a row")
@@ -171,7 +170,7 @@ def test_how_to_add_notes_are_marked_as_such():
 
 
 def _chapter_runs(root):
-    from amudarya import runner
+    from amudarya.build import runner
 
     return [run for run in runner.load_matrix(root).runs if coverage.is_chapter(run.thread)]
 
@@ -211,7 +210,7 @@ def test_chart_source_lines_and_captions_name_no_data_file(root, package):
     read every string the notebooks' code holds (comments are not strings) and the map's note."""
     import ast
 
-    from amudarya import regionmap
+    from amudarya.render import regionmap
 
     found = []
     for path in sorted((root / "notebooks").glob("*.ipynb")):

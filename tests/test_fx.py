@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from amudarya import fx
+from amudarya.domain import fx
 
 
 @pytest.fixture(scope="module")

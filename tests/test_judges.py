@@ -92,8 +92,9 @@ def broken_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("judged")
     (folder / "broken.html").write_text(BROKEN_PAGE, encoding="utf-8")
     # An image of 700 KB that the page loads at once: more than a first load may weigh.
-    from PIL import Image
     import os
+
+    from PIL import Image
 
     Image.frombytes("RGB", (500, 500), os.urandom(500 * 500 * 3)).save(folder / "big.png")
     return folder
@@ -114,7 +115,7 @@ def test_lighthouse_fails_a_heavy_page_without_description_or_alt(judges, driver
 
 
 # ---------------------------------------------------------------------------
-# What amudarya.sphinx_lean did to the built pages, page by page
+# What amudarya.render.sphinx_lean did to the built pages, page by page
 
 
 def test_pages_draw_icons_inline_and_load_no_icon_script(html):
@@ -161,7 +162,7 @@ def test_charts_are_sized_and_all_but_the_first_load_lazily(html):
 def test_every_page_links_one_pruned_stylesheet_and_only_the_scripts_its_elements_need(html):
     import re
 
-    from amudarya.sphinx_lean import BUNDLE
+    from amudarya.render.sphinx_lean import BUNDLE
 
     css = (html / BUNDLE).read_text(encoding="utf-8")
     assert len(css) < 120_000  # 0.4 MB in eleven files as the themes ship them
@@ -183,7 +184,7 @@ def test_every_page_links_one_pruned_stylesheet_and_only_the_scripts_its_element
 
 
 def test_css_pruning_keeps_every_rule_a_used_class_can_match():
-    from amudarya.sphinx_lean import prune_css
+    from amudarya.render.sphinx_lean import prune_css
 
     css = ("@charset \"UTF-8\";.a:hover{color:red}.b::before{content:'x'}.zz{color:blue}.a:not(.zz){margin:0}"
            ".a .zz,.b{padding:0}@media (max-width:5px){.zz{top:0}.a{top:1px}}@media print{.zz{top:0}}"

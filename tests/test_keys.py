@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from amudarya import cache, depfile, runner, schedule
+from amudarya.build import cache, runner, schedule
+from amudarya.data import depfile
 
 REPATRIATION = runner.Run("repatriation", {"country": "KGZ", "origin": "AFG"})
 TRADE_TKM = runner.Run("trade", {"reporter": "TKM", "partner": "AFG"})
@@ -276,7 +277,7 @@ def _assert_stopped_cleanly(project, process, started, signame):
 
     _, err = process.communicate(timeout=60)
     assert process.returncode == 128 + getattr(__import__("signal"), signame), err
-    lines = [l for l in err.splitlines() if l.strip()]
+    lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"amudarya build: stopped by {signame}"), err
     # Every process the build started is gone: workers, kernels, Sphinx.
     left = []

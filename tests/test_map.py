@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from amudarya import geo, overview, regionmap
+from amudarya.domain import geo, overview
+from amudarya.render import regionmap
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 # What issue 16 asks the map to show, by place_id in data/places.csv.
@@ -26,7 +27,7 @@ def places(package):
 
 @pytest.fixture(scope="module")
 def chart(package, world, places):
-    from amudarya import events
+    from amudarya.domain import events
 
     takeover = events.takeover(package["events"])
     summary = overview.stance_summary(package["events"], package["disputes"], STATES, takeover)

@@ -1,6 +1,6 @@
 """The comparative overview: its helpers on the real data, the executed chapter and its page.
 
-Expected values are computed here from data/ independently of amudarya.overview (plain pandas
+Expected values are computed here from data/ independently of amudarya.domain.overview (plain pandas
 filters), or are facts checked by hand in data/ and named as such.
 """
 
@@ -12,8 +12,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from amudarya import events, geo, overview, runner
-from amudarya import timeline as tl
+from amudarya.build import runner
+from amudarya.domain import events, geo, overview
+from amudarya.domain import timeline as tl
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 
@@ -29,7 +30,7 @@ def first(package, takeover):
 
 
 def _not_set_aside(frame, id_col, disputes):
-    """Rows that did not lose a dispute, computed without amudarya.disputes."""
+    """Rows that did not lose a dispute, computed without amudarya.domain.disputes."""
     preferred = disputes.dropna(subset=["preferred_id"]).set_index("dispute_id")["preferred_id"]
     winner = frame["dispute_id"].map(preferred)
     return frame[winner.isna() | (winner == frame[id_col])]

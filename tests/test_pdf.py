@@ -14,7 +14,7 @@ import shutil
 import pytest
 from bs4 import BeautifulSoup
 
-from amudarya import edition, pdf
+from amudarya.render import edition, pdf
 
 
 def _text(s: str) -> str:
@@ -73,7 +73,7 @@ def test_cover_says_which_edition(built_book, page_texts, package):
 def test_every_chapter_is_in_the_pdf_where_the_contents_say(chapters, page_texts):
     contents = page_texts[1]
     assert contents.startswith("Contents")
-    for chapter, title, _ in chapters:
+    for _chapter, title, _ in chapters:
         entry = re.search(re.escape(title) + r"\s*(\d+)", contents)
         assert entry, f"{title!r} is not in the table of contents"
         start = int(entry.group(1))

@@ -8,9 +8,10 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya import disputes as dsp
-from amudarya import policy, runner
-from amudarya import timeline as tl
+from amudarya.build import runner
+from amudarya.domain import disputes as dsp
+from amudarya.domain import policy
+from amudarya.domain import timeline as tl
 from conftest import assert_glue_complete, executed_runs
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
@@ -61,7 +62,7 @@ def test_kazakh_turns_are_the_first_of_each_kind_after_the_takeover(package, raw
 def test_delisting_keeps_every_date_the_sources_give(package, raw):
     facts = policy.facts(package, "KAZ")
     rows = raw[(raw["country"] == "KAZ") & (raw["event_type"] == "delisting")]
-    texts = [tl.date_text(d, p) for d, p in zip(rows["date"], rows["date_precision"])]
+    texts = [tl.date_text(d, p) for d, p in zip(rows["date"], rows["date_precision"], strict=True)]
     assert facts["delisting_disputed"] and facts["delisting_n_dates"] == len(set(texts)) == 4
     for text in texts:
         assert text in facts["delisting_dates"]

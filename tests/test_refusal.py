@@ -8,8 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya import disputes as dsp
-from amudarya import refusal, runner
+from amudarya.build import runner
+from amudarya.domain import disputes as dsp
+from amudarya.domain import refusal
 from conftest import assert_glue_complete, executed_runs
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]

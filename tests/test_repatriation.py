@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from amudarya import data, events, repatriation
+from amudarya.data import tables
+from amudarya.domain import events, repatriation
 
 TAKEOVER = "2021-08-15"
 
@@ -101,7 +102,7 @@ def test_kin_without_a_sourced_name_are_called_ethnic_kin(package):
     moved = people[people["kin_of"] == "KGZ"]
     moved = moved.assign(kin_of="TKM", country=moved["country"].replace("KGZ", "TKM"),
                          record_id="trial-" + moved["record_id"])
-    trial = data.Package(package.folder, package.descriptor,
+    trial = tables.Package(package.folder, package.descriptor,
                          {**package.tables, "people": pd.concat([people, moved], ignore_index=True)})
     facts = repatriation.chapter_facts(trial, "TKM", "AFG", TAKEOVER)
     assert facts["has_kin"] and facts["has_stages"] and not facts["has_kin_name"]

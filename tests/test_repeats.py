@@ -98,7 +98,7 @@ def test_sentences_shown_on_their_own_conditions_join_into_one_paragraph():
     import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
 
-    from amudarya import runner
+    from amudarya.build import runner
 
     def flag(key, value):
         return {"output_type": "display_data", "metadata": {"scrapbook": {"name": key}},

@@ -6,8 +6,8 @@ import sys
 import nbformat
 import pytest
 
-from amudarya import runner
-from amudarya.errors import InputError
+from amudarya.build import runner
+from amudarya.data.errors import InputError
 
 
 def test_notebook_declares_its_parameters(root):

@@ -11,7 +11,8 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya import disputes, places, runner
+from amudarya.build import runner
+from amudarya.domain import disputes, places
 from conftest import assert_glue_complete, executed_runs
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -82,10 +83,10 @@ def test_every_chart_has_alt_text_and_a_cell_of_its_own(thread, trade_runs, repa
 def _latest_turnover(raw, reporter, partner):
     """The latest turnover row for the pair in trade.csv, leaving out rows that lost a dispute."""
     t = raw["trade"]
-    preferred = dict(zip(raw["disputes"]["dispute_id"], raw["disputes"]["preferred_id"]))
+    preferred = dict(zip(raw["disputes"]["dispute_id"], raw["disputes"]["preferred_id"], strict=True))
     rows = t[(t["reporter"] == reporter) & (t["partner"] == partner) & (t["flow"] == "turnover")
              & (t["product"] == "all") & (t["value_usd"] != "")]
-    rows = rows[[not (d and preferred.get(d) and preferred[d] != i) for d, i in zip(rows["dispute_id"], rows["trade_id"])]]
+    rows = rows[[not (d and preferred.get(d) and preferred[d] != i) for d, i in zip(rows["dispute_id"], rows["trade_id"], strict=True)]]
     if rows.empty:
         return None
     rows = rows.assign(_start=pd.to_datetime(rows["period_start"]), _end=pd.to_datetime(rows["period_end"]))
@@ -158,7 +159,7 @@ def test_turkmenistan_has_only_the_afghan_count(trade_runs, raw):
     values = runner.glued(nb)
     assert values["mirror_only"] and not values["has_series"]
     afghan = raw["trade"][(raw["trade"]["reporter"] == "AFG") & (raw["trade"]["partner"] == "TKM")]
-    from amudarya.words import money, spoken
+    from amudarya.domain.words import money, spoken
 
     assert values["mirror_turnover_text"] == money(float(afghan["value_usd"].iloc[0]))
     assert "data hold no figures from" in _markdown(nb)

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from amudarya import events as ev
-from amudarya import timeline as tl
+from amudarya.domain import events as ev
+from amudarya.domain import timeline as tl
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ def test_disputed_accounts_of_one_event_fold_into_one_row(package, raw):
     # No preferred claim, so the earliest of the high-confidence accounts stands.
     best = accounts[accounts["confidence"] == "high"].sort_values("date").iloc[0]
     assert row["event_id"] == best["event_id"] and row["basis"] == "best sourced"
-    others = {tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"])} - {
+    others = {tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"], strict=True)} - {
         tl.date_text(best["date"], best["date_precision"])}
     assert set(row["other_dates"]) == others and row["dates_disputed"]
 
@@ -92,7 +92,7 @@ def test_stance_text_uses_words_and_a_true_minus():
 def test_the_kazakh_delisting_is_dated_by_the_announcement_the_book_prefers(package):
     """The best-attested event is the Foreign Ministry's announcement of 29 December 2023, and
     the data say that date is of an announcement; the chapter says 'announced on'."""
-    from amudarya import policy
+    from amudarya.domain import policy
 
     kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
     row = kaz[kaz["event_type"] == "delisting"].iloc[0]

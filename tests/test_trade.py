@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from amudarya import events, trade
+from amudarya.domain import events, trade
 
 TAKEOVER = "2021-08-15"
 
@@ -177,7 +177,7 @@ def test_chart_rows_keep_each_flow_in_its_own_panel(package):
 
 
 def test_the_table_converts_at_the_rate_when_asked(package):
-    from amudarya import fx
+    from amudarya.domain import fx
 
     s = trade.series(package["trade"], "KAZ", "AFG", package["disputes"])
     rate = fx.rate_for(package["fx"], "KZT")

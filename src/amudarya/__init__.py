@@ -1,9 +1,13 @@
 """Across the Amu Darya: data, analysis and build tools for the book.
 
-Modules hold one job each: `data` reads and validates the data package, the thread
-modules (`trade`, ...) compute what a chapter says, `plots` draws charts, `publish`
-puts results on a notebook page, `runner` executes notebooks and builds the book,
-and `cli` is the `amudarya` command.
+Four layers, each a sub-package, and the command on top; a layer imports only the layers
+below it (pyproject.toml's import-linter contract, checked by `make test`):
+
+- `cli`: the `amudarya` command.
+- `build`: from the run matrix to the published book (`runner`, `schedule`, `cache`, ...).
+- `render`: charts, tables and glued values on a page, the Sphinx extensions, the PDF.
+- `domain`: what a chapter says, computed from the loaded tables (`trade`, `timeline`, `words`, ...).
+- `data`: reading and validating the data package (`tables.load()`), and content keys.
 """
 
 __version__ = "0.1.0"

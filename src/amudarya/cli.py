@@ -10,13 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import GUIDE, InputError, RunError
-from .timeouts import DEFAULT as DEFAULT_TIMEOUT
+from amudarya.build import paths, runner, timeouts
+from amudarya.build.timeouts import DEFAULT as DEFAULT_TIMEOUT
+from amudarya.data import tables
+from amudarya.data.errors import GUIDE, InputError, RunError
+from amudarya.data.tables import project_root
 
 
 def _root(args) -> Path:
-    from .data import project_root
-
     return Path(args.root).resolve() if args.root else project_root()
 
 
@@ -28,10 +29,8 @@ def _warn(warnings) -> None:
 
 def _checked_data(root: Path, warn: bool = True) -> None:
     """Validate the data before anything runs, so a person sees every problem in it at once."""
-    from . import data
-
     folder = root / "data"
-    findings = data.validate(folder)
+    findings = tables.validate(folder)
     if findings.problems:
         count = len(findings.problems)
         raise InputError(findings.problems, summary=f"{folder} is not valid ({count} problem{'s' * (count != 1)})")
@@ -47,10 +46,6 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from . import runner
-
-    from . import paths, timeouts
-
     root = _root(args)
     where = f"amudarya run {args.thread}"
     # Where the notebook goes and how long it may take are checked before the data, so that a
@@ -75,8 +70,6 @@ def cmd_run(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from . import runner
-
     # The build checks the data itself (once per content, remembered in the cache).
     runner.build(_root(args), jobs=args.jobs, timeout=args.timeout, scheduler=args.scheduler)
     return 0

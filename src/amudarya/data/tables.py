@@ -1,0 +1,218 @@
+"""Read and validate the data package; the only module that knows where the data lives.
+
+Every table is described in `data/datapackage.json` (Frictionless). `check()` validates the
+whole package and returns every problem at once; `load()` validates, then returns typed
+pandas DataFrames. How problems are found and put into words is in `validation.py`; what the
+Frictionless schema cannot express (a date that does not match its stated precision, a period
+that ends before it starts, ...) is in `rules.py`, so `check()` and `frictionless validate`
+agree on everything the package declares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from amudarya.data import depfile, keys, validation
+from amudarya.data.errors import InputError, Problem
+
+PACKAGE_FILE = "datapackage.json"
+
+
+def project_root() -> Path:
+    """The project folder: $AMUDARYA_ROOT if set (the runner sets it for its kernels), else
+    the repository this package was installed from in editable mode, else the working folder."""
+    env = os.environ.get("AMUDARYA_ROOT")
+    if env:
+        return Path(env).resolve()
+    repo = Path(__file__).resolve().parents[3]  # src/amudarya/data/tables.py -> the repository
+    if (repo / "data" / PACKAGE_FILE).is_file():
+        return repo
+    return Path.cwd().resolve()
+
+
+def data_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "data"
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+def _schema(descriptor: dict, resource: str) -> dict:
+    for res in descriptor["resources"]:
+        if res["name"] == resource:
+            return res
+    raise KeyError(resource)
+
+
+def _read_raw(path: Path | io.BytesIO) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
+    # Values that do not parse become NA (coerce): validation types tables that may hold
+    # invalid cells, already reported, so the rules can still check every other row.
+    out = frame.copy()
+    for f in fields:
+        name = f["name"]
+        col = out[name].replace("", pd.NA)
+        kind = f.get("type", "string")
+        if kind == "date":
+            out[name] = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce")
+        elif kind == "integer":
+            numbers = pd.to_numeric(col, errors="coerce")
+            out[name] = numbers.where(numbers == numbers.round()).astype("Int64")
+        elif kind == "number":
+            out[name] = pd.to_numeric(col, errors="coerce").astype("Float64")
+        elif kind == "boolean":
+            out[name] = col.map({"true": True, "false": False, "True": True, "False": False}).astype("boolean")
+        else:
+            out[name] = col.astype("string")
+    return out
+
+
+class _Recorded(Mapping):
+    """The tables by name; using one records its file as read by the running notebook
+    (`depfile`), with the digest of the bytes the table was parsed from."""
+
+    def __init__(self, package: Package, tables: dict[str, pd.DataFrame]):
+        self._package, self._tables = package, tables
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        table = self._tables[name]
+        self._package.record(name)
+        return table
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
+@dataclass(frozen=True)
+class Package:
+    """The validated tables, by resource name, with their Frictionless descriptor.
+
+    `digests` holds the sha256 of the bytes each table (and the descriptor) was parsed from:
+    what a run that uses the table has read, whatever the file holds by the time it ends."""
+
+    folder: Path
+    descriptor: dict
+    tables: Mapping[str, pd.DataFrame]
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # Unwrapped first, so that building a package from another's tables reads nothing.
+        tables = self.tables._tables if isinstance(self.tables, _Recorded) else dict(self.tables)
+        object.__setattr__(self, "tables", _Recorded(self, tables))
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def record(self, name: str) -> None:
+        """Record the table `name` (and the descriptor that typed it) as read."""
+        for path in (PACKAGE_FILE, _schema(self.descriptor, name)["path"]):
+            if path in self.digests:
+                depfile.record(self.folder / path, self.digests[path])
+
+    def path_of(self, name: str) -> Path:
+        self.record(name)
+        return self.folder / _schema(self.descriptor, name)["path"]
+
+
+def _read_descriptor(folder: Path) -> dict:
+    path = folder / PACKAGE_FILE
+    if not path.is_file():
+        raise InputError(Problem(str(path), "missing file: the data package descriptor is missing",
+                                 expected="data/datapackage.json describing every table", kind=validation.MISSING_FILE))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem("data/datapackage.json", f"not valid JSON: {exc.msg}", line=exc.lineno,
+                                 expected="a JSON document; check the commas and brackets near this line",
+                                 kind=validation.NOT_JSON)) from None
+    except UnicodeDecodeError:
+        raise InputError(Problem("data/datapackage.json", "not UTF-8: the file cannot be read as UTF-8",
+                                 expected="the file saved as UTF-8", kind=validation.NOT_UTF8)) from None
+
+
+def validate(folder: Path | None = None) -> validation.Findings:
+    """Every problem in the data package, in file order, and every warning (valid, but
+    probably not meant: markup in a text field)."""
+    folder = Path(folder) if folder else data_dir()
+    try:
+        descriptor = _read_descriptor(folder)
+    except InputError as exc:
+        return validation.Findings(exc.problems, [])
+    return validation.inspect(folder, descriptor, _typed)
+
+
+def check(folder: Path | None = None) -> list[Problem]:
+    """Every problem in the data package, in file order; an empty list means valid."""
+    return validate(folder).problems
+
+
+def warnings(folder: Path | None = None) -> list[Problem]:
+    """What is valid in the data package but probably not meant (markup in a text field)."""
+    return validate(folder).warnings
+
+
+def check_once(folder: Path | None = None) -> validation.Findings:
+    """validate(), remembered under _build/cache/ by content: a package whose exact bytes already
+    passed cleanly with this exact code and Frictionless version is not validated again, so a
+    build and every notebook it runs validate the same data once. A package with warnings is
+    not remembered, so every build says them again until they are dealt with."""
+    folder = Path(folder) if folder else data_dir()
+    key, seen = keys.data_valid_key(folder), keys.data_marks(folder)
+    if key in seen:
+        return validation.Findings([], [])
+    with seen.one_at_a_time(key):
+        if key in seen:
+            return validation.Findings([], [])
+        findings = validate(folder)
+        if not findings.problems and not findings.warnings:
+            seen.add(key)
+    return findings
+
+
+def fingerprint(folder: Path) -> str:
+    """sha256 over every file of the data folder (names and content)."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _load(folder: Path, _digest: str) -> Package:
+    problems = check_once(folder).problems
+    if problems:
+        raise InputError(problems, summary=f"The data in {folder} is not valid ({len(problems)} problems)")
+    # Each file is read once, as bytes: the digest a run records is that of what was parsed.
+    raw = (folder / PACKAGE_FILE).read_bytes()
+    descriptor = json.loads(raw.decode("utf-8"))
+    digests = {PACKAGE_FILE: depfile.sha256(raw)}
+    tables = {}
+    for res in descriptor["resources"]:
+        content = (folder / res["path"]).read_bytes()
+        digests[res["path"]] = depfile.sha256(content)
+        tables[res["name"]] = _typed(_read_raw(io.BytesIO(content)), res["schema"]["fields"])
+    return Package(folder=folder, descriptor=descriptor, tables=tables, digests=digests)
+
+
+def load(folder: Path | None = None) -> Package:
+    """The validated package; raises InputError listing every problem if it is not valid."""
+    folder = (Path(folder) if folder else data_dir()).resolve()
+    return _load(folder, fingerprint(folder))

@@ -1,0 +1,2 @@
+"""The domain layer: what a chapter says, computed from the loaded tables as DataFrames, facts
+and words (`trade`, `policy`, `timeline`, `disputes`, `words`, ...). It imports only `data`."""
