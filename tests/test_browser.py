@@ -246,6 +246,19 @@ def test_typing_a_country_into_the_search_finds_its_chapter(driver, base_url):
     assert any(url.split("#")[0].endswith(TRADE_PAGE) for url in state["results"]), state
 
 
+def test_search_results_with_their_summaries_fit_a_phone(driver, base_url):
+    """Served over http, each result quotes a summary of its page; the bibliography's holds web
+    addresses that are one long word, which made the whole results page twice a phone's width."""
+    browser.set_width(driver, browser.PHONE)
+    driver.get(base_url + "search.html?q=Kazakhstan")
+    browser.search_results(driver)
+    browser.wait_until_loaded(driver)  # the summaries are fetched page by page after the list
+    assert driver.execute_script("return document.querySelectorAll('#search-results p.context').length") > 0
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"the search results page scrolls {overflow} px sideways on a phone"
+
+
 def test_search_works_from_disk_and_finds_nothing_for_nonsense(driver, html):
     browser.set_width(driver, browser.DESKTOP)
     report = browser.audit(driver, (html / "search.html").as_uri() + "?q=Uzbekistan", axe=False)
