@@ -64,7 +64,7 @@ def test_cover_says_which_edition(built_book, page_texts, package):
     ed = edition.edition(built_book, package)
     cover = page_texts[0]
     assert ed.title in cover
-    assert f"Data as of {ed.data_as_of_text}" in cover
+    assert f"Sources up to {ed.sources_to_text}" in cover
     assert ed.built_text in cover
     # The copy a test builds has no git history, and the cover says so rather than inventing one.
     assert "unversioned copy (no git history)" in cover
@@ -168,25 +168,28 @@ def test_no_book_no_pdf(tmp_path):
 # How to cite: the block on the book's page, generated at build time
 
 
-def test_how_to_cite_page_gives_version_and_data_as_of(built_book, package):
+def test_how_to_cite_page_gives_version_and_newest_source(built_book, package):
     ed = edition.edition(built_book, package)
     page = BeautifulSoup((built_book / "_build" / "html" / "cite.html").read_text(encoding="utf-8"), "html.parser")
     text = _text(page.find("article").get_text(" "))
     assert ed.reference() in text
-    assert f"data as of {ed.data_as_of_text}" in text
+    assert f"sources up to {ed.sources_to_text}" in text
     bibtex = page.find("article").find("pre").get_text()
-    assert bibtex.startswith("@misc{") and f"Data as of {ed.data_as_of_text}" in bibtex
+    assert bibtex.startswith("@misc{") and f"Sources up to {ed.sources_to_text}" in bibtex
+    # "Data as of" is the chapters' line (the latest dated row about their states), another
+    # date: the edition's newest source never goes by that name.
+    assert "as of" not in text.lower()
 
 
-def test_data_as_of_is_the_newest_source():
+def test_sources_up_to_is_the_newest_source():
     import pandas as pd
 
     sources = pd.DataFrame({"published": ["2025-12-17", "2025-12", "2024", None]})
-    as_of, text = edition.data_as_of(sources)
+    as_of, text = edition.sources_to(sources)
     # A month counts from its last day: "December 2025" is newer than 17 December 2025.
     assert (as_of, text) == (pd.Timestamp("2025-12-31"), "December 2025")
     with pytest.raises(edition.EditionError, match="no row has a `published` date"):
-        edition.data_as_of(pd.DataFrame({"published": [None]}))
+        edition.sources_to(pd.DataFrame({"published": [None]}))
 
 
 def test_version_is_the_commit_in_a_clone_and_none_without_git(root, tmp_path):
@@ -219,8 +222,8 @@ def test_a_table_wider_than_the_page_is_an_error(tmp_path):
     (html / "index.html").write_text(
         '<html><body><article class="bd-article"><h1>Wide</h1><table><caption>too wide</caption>'
         f"<tr><td>{'W' * 400}</td></tr></table></article></body></html>", encoding="utf-8")
-    ed = edition.Edition(title="T", subtitle="", authors=["A"], version=None, data_as_of=pd.Timestamp("2026-01-01"),
-                         data_as_of_text="1 January 2026", built=dt.date(2026, 1, 2))
+    ed = edition.Edition(title="T", subtitle="", authors=["A"], version=None, sources_to=pd.Timestamp("2026-01-01"),
+                         sources_to_text="1 January 2026", built=dt.date(2026, 1, 2))
     with pytest.raises(pdf.PdfError, match="tables wider than the page: ch-index: too wide"):
         pdf.make_pdf(tmp_path, html, tmp_path / "out.pdf", ed)
     assert not (tmp_path / "out.pdf").exists()

@@ -5,8 +5,9 @@
 - The version is the git commit the book was built from (`git describe --tags --always
   --dirty`: a tag when the commit has one, `-dirty` when the working tree had uncommitted
   changes). A copy without git history says so instead of guessing.
-- The data are "as of" the publication date of the newest dated source in `data/sources.csv`:
-  nothing newer can be in the data package.
+- The sources go "up to" the publication date of the newest dated source in `data/sources.csv`:
+  nothing newer can be in the data package. This is not the chapters' "data as of" line, which
+  dates the latest row about their states (`domain.coverage`); the two keep different names.
 
 Also a Sphinx extension (listed in _config.yml): the directive `how-to-cite` writes the block
 on the book's "How to cite" page from these, at every build, so it is never typed.
@@ -42,8 +43,8 @@ class Edition:
     subtitle: str
     authors: list[str]
     version: str | None  # None: the project folder has no git history
-    data_as_of: pd.Timestamp
-    data_as_of_text: str
+    sources_to: pd.Timestamp
+    sources_to_text: str
     built: dt.date
 
     @property
@@ -57,7 +58,7 @@ class Edition:
     def reference(self) -> str:
         """The recommended reference, in the author (year) title style of most journals."""
         return (f"{' and '.join(self.authors)} ({self.built.year}). {self.title}, {self.version_text}; "
-                f"data as of {self.data_as_of_text}.")
+                f"sources up to {self.sources_to_text}.")
 
     def bibtex(self) -> str:
         key = "".join(w for w in self.title.lower().split() if w.isalpha())[:24] + str(self.built.year)
@@ -66,7 +67,7 @@ class Edition:
             "author": "{" + " and ".join(self.authors) + "}",
             "year": str(self.built.year),
             "version": self.version or "unversioned",
-            "note": f"Data as of {self.data_as_of_text}",
+            "note": f"Sources up to {self.sources_to_text}",
         }
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
         return f"@misc{{{key},\n{body}\n}}"
@@ -101,13 +102,13 @@ def version(root: Path | None = None) -> str | None:
     return done.stdout.strip() or None
 
 
-def data_as_of(sources: pd.DataFrame) -> tuple[pd.Timestamp, str]:
+def sources_to(sources: pd.DataFrame) -> tuple[pd.Timestamp, str]:
     """The newest publication date in the sources table, as a date and as the text the sources
     give ('18 February 2026', or 'December 2025' when only the month is known). A month or a
     year counts from its last day, so '2025-12' is newer than '2025-12-17'."""
     dates = sources["published"].dropna().astype(str)
     if dates.empty:
-        raise EditionError("data/sources.csv: no row has a `published` date, so the data have no as-of date")
+        raise EditionError("data/sources.csv: no row has a `published` date, so the edition has no date for its newest source")
     precision = dates.str.len().map({4: "year", 7: "month", 10: "day"})
     ends = [period_end(pd.Timestamp(d), p) for d, p in zip(dates, precision, strict=False)]
     newest = max(range(len(ends)), key=lambda i: ends[i])
@@ -118,14 +119,14 @@ def edition(root: Path | None = None, package=None, today: dt.date | None = None
     root = root or project_root()
     meta = citation(root)
     package = package if package is not None else tables.load(root / "data")
-    as_of, as_of_text = data_as_of(package["sources"])
+    newest, newest_text = sources_to(package["sources"])
     return Edition(
         title=str(meta["title"]),
         subtitle=" ".join(str(meta.get("abstract", "")).split()),
         authors=[_author(a) for a in meta["authors"]],
         version=version(root),
-        data_as_of=as_of,
-        data_as_of_text=as_of_text,
+        sources_to=newest,
+        sources_to_text=newest_text,
         built=today or dt.date.today(),
     )
 
@@ -136,7 +137,7 @@ def edition(root: Path | None = None, package=None, today: dt.date | None = None
 
 def _block(ed: Edition):
     intro = nodes.paragraph(text=(f"This edition was built from {ed.version_text} of the project, "
-                                  f"with data as of {ed.data_as_of_text}, the publication date of the "
+                                  f"with sources up to {ed.sources_to_text}, the publication date of the "
                                   "newest source in the data package. Please cite it as:"))
     quote = nodes.block_quote("", nodes.paragraph(text=ed.reference()))
     lead = nodes.paragraph(text="or, in BibTeX:")

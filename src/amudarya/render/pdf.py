@@ -3,7 +3,7 @@
 `make pdf` builds the book, then runs `python -m amudarya.render.pdf`, which
 
 1. assembles one HTML document from the built pages, in the order of the book's table of
-   contents: a cover (title, edition date, version and the date the data are as of, and how
+   contents: a cover (title, edition date, version and the publication date of the newest source, and how
    to cite it), a table of contents, then every chapter's article, charts and tables included,
    down to the list of sources and the "How to cite" page. Links between pages become links
    inside the PDF; links to files next to the HTML (downloads) keep their text only;
@@ -192,7 +192,7 @@ def assemble(chs: list[Chapter], ed: editions.Edition, pages: dict[str, int] | N
         "<dl>"
         f"<dt>Edition</dt><dd>{e(ed.built_text)}</dd>"
         f"<dt>Version</dt><dd>{e(ed.version or 'unversioned copy (no git history)')}</dd>"
-        f"<dt>Data as of</dt><dd>{e(ed.data_as_of_text)} (the newest source in the data package)</dd>"
+        f"<dt>Sources up to</dt><dd>{e(ed.sources_to_text)} (the newest source in the data package)</dd>"
         f"<dt>Authors</dt><dd>{e(' and '.join(ed.authors))}</dd>"
         "</dl>"
         f'<p class="cite"><strong>How to cite:</strong> {e(ed.reference())}</p></section>'
@@ -330,7 +330,7 @@ def make_pdf(root: Path, html_dir: Path, out: Path, ed: editions.Edition | None 
         raise PdfError("the table of contents changed the page breaks between the two passes")
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(final)))
     writer.add_metadata({"/Title": ed.title, "/Author": " and ".join(ed.authors),
-                         "/Subject": f"{ed.version_text}; data as of {ed.data_as_of_text}"})
+                         "/Subject": f"{ed.version_text}; sources up to {ed.sources_to_text}"})
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".pdf.partial")
     with partial.open("wb") as handle:
