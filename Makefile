@@ -114,7 +114,7 @@ pdf: book browser
 # tests (the contracts in pyproject.toml, [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-logo
 
 test: lint $(STAMP) $(GEO_STAMP) browser
 	$(BIN)/python -m pytest
