@@ -56,7 +56,8 @@ def package():
 def built_book(tmp_path_factory) -> Path:
     """A copy of the project, built once per test session with `amudarya build`; or, when
     AMUDARYA_BUILT_BOOK names a project folder with a built book, that one (to look again at a
-    book after changing only tests)."""
+    book after changing only tests). The tests that rebuild a copy read its cache's records, so
+    they need a book built by this code from this project's runs.yml."""
     from amudarya.build import runner
 
     given = os.environ.get("AMUDARYA_BUILT_BOOK")
