@@ -29,6 +29,23 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def narrow_book(project: Path, runs) -> None:
+    """Narrow the book of `project` to these runs, keeping the front matter but the findings
+    (which link to every chapter) and the back matter ("Evidence"): chapters link to the method
+    and coverage pages and cite the bibliography (`runner.load_matrix` refuses a book that leaves
+    out a page a chapter links to)."""
+    import yaml
+
+    path = project / "notebooks" / "runs.yml"
+    matrix = yaml.safe_load(path.read_text(encoding="utf-8"))
+    front = matrix["parts"][0]
+    (back,) = [part for part in matrix["parts"] if part["caption"] == "Evidence"]
+    front["chapters"] = [c for c in front["chapters"] if c.get("page") != "findings"]
+    chapters = [{"notebook": r.thread, "parameters": r.parameters} for r in runs]
+    matrix["parts"] = [front, {"caption": "Runs", "chapters": chapters}, back]
+    path.write_text(yaml.safe_dump(matrix, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

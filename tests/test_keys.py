@@ -13,10 +13,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from amudarya.build import cache, runner, schedule
 from amudarya.data import depfile
+from conftest import narrow_book
 
 REPATRIATION = runner.Run("repatriation", {"country": "KGZ", "origin": "AFG"})
 TRADE_TKM = runner.Run("trade", {"reporter": "TKM", "partner": "AFG"})
@@ -47,20 +47,6 @@ def outcomes(lines) -> dict[str, str]:
         if rest.split(" ")[0] in {"executed", "cached"}:
             found[name] = rest.split(" ")[0]
     return found
-
-
-def only(project, runs) -> None:
-    """Narrow the book to these runs (each already built in the session's book), keeping the
-    front and back matter but the findings: chapters link to the method and coverage pages and
-    cite the bibliography, and the method page links to the back matter (`runner.load_matrix`
-    refuses a book that leaves out a page a chapter links to)."""
-    path = project / "notebooks" / "runs.yml"
-    matrix = yaml.safe_load(path.read_text())
-    chapters = [{"notebook": r.thread, "parameters": r.parameters} for r in runs]
-    front, back = matrix["parts"][0], matrix["parts"][-1]
-    front["chapters"] = [c for c in front["chapters"] if c.get("page") != "findings"]  # it links to every chapter
-    matrix["parts"] = [front, {"caption": "Runs", "chapters": chapters}, back]
-    path.write_text(yaml.safe_dump(matrix, sort_keys=False))
 
 
 def executed(lines) -> set[str]:
@@ -138,7 +124,7 @@ def test_a_change_to_any_table_makes_stale_exactly_the_runs_that_read_it(rebuilt
 
 
 def test_one_changed_figure_re_executes_only_its_readers_and_reaches_the_book(rebuilt):
-    only(rebuilt, [REPATRIATION, TRADE_TKM])
+    narrow_book(rebuilt, [REPATRIATION, TRADE_TKM])
     assert stale(rebuilt) == set()
     # A people figure of Kyrgyzstan: the page of names never read people.csv.
     expected = readers(rebuilt, "people.csv")
@@ -154,7 +140,7 @@ def test_one_changed_figure_re_executes_only_its_readers_and_reaches_the_book(re
 
 
 def test_a_run_that_starts_reading_a_table_is_executed_when_it_changes(rebuilt):
-    only(rebuilt, [TRADE_TKM])
+    narrow_book(rebuilt, [TRADE_TKM])
     others = readers(rebuilt, "actors.csv")
     assert TRADE_TKM.name not in others  # a trade chapter names no actors
     actors = rebuilt / "data" / "actors.csv"
@@ -183,7 +169,7 @@ def test_data_edited_while_a_run_executes_is_stored_under_what_the_kernel_read(r
     """The build plans with one value; the file changes before the kernel reads it. The run is
     stored under what the kernel read, so going back to the value of the build's start is a
     change, executed again, and the book shows that value, not the one in between."""
-    only(rebuilt, [TRADE_TKM])
+    narrow_book(rebuilt, [TRADE_TKM])
     expected = readers(rebuilt, "trade.csv")
     assert TRADE_TKM.name in expected
     trade_csv = rebuilt / "data" / "trade.csv"
@@ -218,7 +204,7 @@ def test_a_damaged_cache_entry_is_discarded_and_executed_again_and_leftovers_are
     (entries[TRADE_KAZ.name] / cache.ENTRY_RECORD).unlink()  # a record lost
     assert stale(rebuilt) == {TRADE_KAZ.name}
     assert "record of what the run read is missing or unreadable" in capsys.readouterr().err
-    only(rebuilt, [TRADE_TKM])
+    narrow_book(rebuilt, [TRADE_TKM])
     notebook = entries[TRADE_TKM.name] / f"{TRADE_TKM.name}.ipynb"
     notebook.write_bytes(notebook.read_bytes()[:500])  # truncated, as by a full disk
     # What a build killed with -9 leaves: a half-written entry and its kernels' socket folder.
@@ -300,7 +286,7 @@ def test_sigterm_stops_every_worker_and_kernel_and_keeps_finished_runs(rebuilt):
     import psutil
 
     new = [runner.Run("policy", {"country": code}) for code in ("KGZ", "TJK", "AFG")]
-    only(rebuilt, new)
+    narrow_book(rebuilt, new)
     process = _start_build(rebuilt, "--jobs", "2")
     finished = process.stdout.readline()  # the first run to finish
     assert ": executed in " in finished, (finished, process.stderr.read() if process.poll() is not None else "")
@@ -323,7 +309,7 @@ def test_ctrl_c_stops_the_build_and_its_kernel_with_one_line(rebuilt):
 
     import psutil
 
-    only(rebuilt, [runner.Run("policy", {"country": "KGZ"})])
+    narrow_book(rebuilt, [runner.Run("policy", {"country": "KGZ"})])
     process = _start_build(rebuilt)
     deadline = time.monotonic() + 120
     while not _kernels(process.pid) and time.monotonic() < deadline:
