@@ -33,7 +33,7 @@ from amudarya.build.schedule import sockets_folder
 from amudarya.data import depfile, keys, tables
 from amudarya.data.errors import InputError, Problem, RunError
 from amudarya.domain import coverage, fx
-from amudarya.render import bounds
+from amudarya.render import ALT_KEY, bounds
 from amudarya.render.jupyterbook import JupyterBook
 
 RUNS_FILE = Path("notebooks") / "runs.yml"
@@ -476,10 +476,6 @@ def postprocess(nb) -> None:
       sentences each shown on its own condition read as one paragraph, not one per cell.
     - the text of a Markdown cell tagged `how-to-add` goes in a container of that class.
     """
-    # Here, not at the top: publish imports matplotlib, which a build that executes nothing
-    # should not wait for.
-    from amudarya.render.publish import ALT_KEY
-
     flags = {k: v for k, v in glued(nb).items() if isinstance(v, bool)}
     kept = []
     for cell in nb.cells:

@@ -1,3 +1,8 @@
 """The render layer: what reaches a page (`plots`, `regionmap`, `publish`, `bounds`), the Sphinx
 extensions (`sphinx_lean`, `sphinx_escape`, `bibliography`, `edition`), Jupyter Book in a process
 of its own (`jupyterbook`) and the PDF edition (`pdf`). It imports only `domain` and `data`."""
+
+# The output metadata key under which `publish` puts a chart's alt text and title; the build
+# (`runner`) moves the alt text into the cell's metadata, the only place myst-nb takes it from.
+# Here, not in `publish`, so that the build reads it without importing matplotlib.
+ALT_KEY = "amudarya"

@@ -24,12 +24,9 @@ from amudarya.domain.catalogue import source_anchor
 from amudarya.domain.citations import reading_list, short_reference
 from amudarya.domain.disputes import anchor_id, claims, overview
 from amudarya.domain.words import count
+from amudarya.render import ALT_KEY
 from amudarya.render.bounds import summarised
 from amudarya.render.plots import Chart, plt
-
-# Output metadata key the runner reads to move alt text into the cell's metadata, the only
-# place myst-nb takes an image's alt text from.
-ALT_KEY = "amudarya"
 
 
 def show_chart(chart: Chart) -> None:
