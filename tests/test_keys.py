@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from amudarya.build import cache, runner, schedule
-from amudarya.data import depfile
+from amudarya.data import depfile, keys
 from conftest import narrow_book
 
 REPATRIATION = runner.Run("repatriation", {"country": "KGZ", "origin": "AFG"})
@@ -231,6 +231,23 @@ def test_a_record_is_read_back_as_written_and_a_broken_one_is_none(tmp_path, mon
     target.write_text(target.read_text()[:30])
     assert depfile.read(target) is None
     assert depfile.read(tmp_path / "missing") is None
+
+
+def test_a_file_that_vanishes_while_the_data_is_read_is_not_an_error(tmp_path, monkeypatch):
+    """Editors save by writing a file aside and renaming it into place; a build that lists the
+    data folder in between must not fail on the file that has gone (CI saw coverage() do so)."""
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    alone = keys.files_digest(tmp_path)
+    (tmp_path / "a.csv.edit").write_text("x\n2\n")
+    real = Path.read_bytes
+
+    def renamed_away(path):
+        if path.name.endswith(".edit"):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", renamed_away)
+    assert keys.files_digest(tmp_path) == alone
 
 
 # ---------------------------------------------------------------------------

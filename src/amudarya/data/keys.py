@@ -44,8 +44,10 @@ def files_digest(folder: Path, pattern: str = "*") -> str:
         rel = path.relative_to(folder)
         if any(p.startswith(".") or p in {"__pycache__", "_build"} for p in rel.parts):
             continue
-        if path.is_file():
-            parts += [rel.as_posix(), path.read_bytes()]
+        try:
+            parts += [rel.as_posix(), path.read_bytes()] if path.is_file() else []
+        except FileNotFoundError:
+            continue  # an editor's temporary file, renamed away between listing and reading
     return digest(*parts)
 
 

@@ -10,7 +10,6 @@ agree on everything the package declares.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -185,16 +184,6 @@ def check_once(folder: Path | None = None) -> validation.Findings:
     return findings
 
 
-def fingerprint(folder: Path) -> str:
-    """sha256 over every file of the data folder (names and content)."""
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            h.update(p.relative_to(folder).as_posix().encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=4)
 def _load(folder: Path, _digest: str) -> Package:
     problems = check_once(folder).problems
@@ -215,4 +204,4 @@ def _load(folder: Path, _digest: str) -> Package:
 def load(folder: Path | None = None) -> Package:
     """The validated package; raises InputError listing every problem if it is not valid."""
     folder = (Path(folder) if folder else data_dir()).resolve()
-    return _load(folder, fingerprint(folder))
+    return _load(folder, keys.files_digest(folder))
