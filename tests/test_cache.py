@@ -20,7 +20,7 @@ from amudarya.build import cache, runner
 from amudarya.data import tables
 from amudarya.data.errors import InputError, RunError
 from amudarya.domain import events, trade
-from test_keys import readers
+from test_keys import affected
 
 CHAPTER = "_generated/trade__partner-AFG__reporter-KAZ.html"
 
@@ -53,10 +53,15 @@ def turnover_text(folder) -> str:
     return f"US$ {facts['turnover_m']:,.1f} million"
 
 
+def turnover_row(folder) -> str:
+    """The trade_id of the turnover figure the KAZ-AFG chapter reports."""
+    used = trade.rows_before_takeover(*_kaz_flows(folder))
+    return used.loc[used["flow"] == "turnover", "trade_id"].iloc[0]
+
+
 def change_turnover(folder, by: int) -> None:
     """Add `by` dollars to the turnover figure the KAZ-AFG chapter reports."""
-    used = trade.rows_before_takeover(*_kaz_flows(folder))
-    trade_id = used.loc[used["flow"] == "turnover", "trade_id"].iloc[0]
+    trade_id = turnover_row(folder)
     path = folder / "trade.csv"
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -152,15 +157,16 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     old = turnover_text(rebuilt / "data")
     assert old in page_text(rebuilt)
     # Read before the change: only entries still up to date are recorded.
-    read_trade = readers(rebuilt, "trade.csv")
+    read_trade = affected(rebuilt, "trade.csv", turnover_row(rebuilt / "data"), "value_usd")
+    assert CHAPTER.removeprefix("_generated/").removesuffix(".html") in read_trade
     original = (rebuilt / "data" / "trade.csv").read_bytes()
     change_turnover(rebuilt / "data", by=1_200_000)
     new = turnover_text(rebuilt / "data")
     assert new != old
 
     lines = build(rebuilt)
-    # Exactly the runs whose record says they read trade.csv are executed again (each
-    # chapter's notes on disputes read the claims of every table, so that is most of them).
+    # Exactly the runs whose record covers that figure are executed again: the chapter, and
+    # those that read all of trade.csv or the rows of Kazakhstan (the overview, its policy chapter).
     assert {run.name for run in runs if outcome(lines, run) == "executed"} == read_trade
     assert {run.name for run in runs if outcome(lines, run) == "cached"} == {r.name for r in runs} - read_trade
     assert any(line.startswith("book: built") for line in lines), lines

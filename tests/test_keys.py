@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from amudarya.build import cache, runner, schedule
-from amudarya.data import depfile, keys
+from amudarya.data import depfile, keys, tables
 from conftest import narrow_book
 
 REPATRIATION = runner.Run("repatriation", {"country": "KGZ", "origin": "AFG"})
@@ -54,8 +54,28 @@ def executed(lines) -> set[str]:
 
 
 def readers(project, table: str) -> set[str]:
-    """The runs of the book whose up-to-date record says they read data/<table>."""
-    return {name for name, files in recorded(project).items() if f"data/{table}" in files}
+    """The runs of the book whose up-to-date record says they read data/<table>, whole or in part."""
+    return {name for name, files in recorded(project).items() if any(f.partition("#")[0] == f"data/{table}" for f in files)}
+
+
+def affected(project, table: str, row_id: str, column: str) -> set[str]:
+    """The runs whose record covers `column` of the row `row_id` of data/<table>: those a change
+    of that one cell must execute again. Worked out from what each record names (the whole file,
+    or a selection of rows and columns), not from the digests the build compares."""
+    with (project / "data" / table).open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    (row,) = [r for r in rows if r[list(rows[0])[0]] == row_id]
+    found = set()
+    for name, files in recorded(project).items():
+        for file in files:
+            path, _, selection = file.partition("#")
+            if path != f"data/{table}":
+                continue
+            how = depfile.parse_selection(selection) if selection else {"column": None, "columns": None}
+            if ((how["columns"] is None or column in how["columns"])
+                    and (how["column"] is None or row[how["column"]] in how["values"])):
+                found.add(name)
+    return found
 
 
 def stale(project) -> set[str]:
@@ -101,37 +121,67 @@ def test_a_change_to_any_table_makes_stale_exactly_the_runs_that_read_it(rebuilt
     assert len(reads) == len(runner.load_matrix(rebuilt).runs)
     assert stale(rebuilt) == set()
     data = rebuilt / "data"
-    tables = sorted(p.name for p in data.glob("*.csv"))
-    assert len(tables) >= 9
-    for table in tables:
+    names = sorted(p.name for p in data.glob("*.csv"))
+    assert len(names) >= 9
+    for table in names:
         path = data / table
         original = path.read_bytes()
-        first_row = original.split(b"\n", 2)[1]
+        with path.open(newline="", encoding="utf-8") as f:
+            first = next(csv.DictReader(f))
+        id_column, row_id = next(iter(first.items()))
+        expected = affected(rebuilt, table, row_id, id_column)
         # One value of one row changed (the row's id gets a letter more): the file differs.
-        path.write_bytes(original.replace(first_row, first_row.replace(b",", b"x,", 1), 1))
-        readers = {name for name, files in reads.items() if f"data/{table}" in files}
-        assert stale(rebuilt) == readers, table
+        edit_cell(path, row_id, id_column, lambda v: v + "x")
+        assert stale(rebuilt) == expected, table
         path.write_bytes(original)
     # Never fewer than the runs that show the table: every trade chapter and the overview read
     # trade.csv, the repatriation chapter reads actors.csv and people.csv, trade chapters fx.csv.
     trade_runs = {r.name for r in runner.load_matrix(rebuilt).runs if r.thread == "trade"}
-    assert trade_runs | {"overview"} <= {n for n, f in reads.items() if "data/trade.csv" in f}
-    assert trade_runs <= {n for n, f in reads.items() if "data/fx.csv" in f}
-    assert REPATRIATION.name in {n for n, f in reads.items() if {"data/actors.csv", "data/people.csv"} <= f}
+    assert trade_runs | {"overview"} <= readers(rebuilt, "trade.csv")
+    assert trade_runs <= readers(rebuilt, "fx.csv")
+    assert REPATRIATION.name in readers(rebuilt, "actors.csv") & readers(rebuilt, "people.csv")
     # ...and the tables nobody reads change nothing: a README edit re-executes no run.
     (data / "README.md").write_text((data / "README.md").read_text() + "\nA note.\n")
     assert stale(rebuilt) == set()
 
 
+def test_one_changed_value_re_executes_at_most_the_few_runs_that_show_it(rebuilt):
+    """Issue 15's targets, as a reader of the book would list the pages that show each value
+    (not worked out from the records): a Kyrgyz trade figure is on the Kyrgyz trade chapter and
+    in the overview's table; a Tajik event's wording is in the refusal chapter, the chronology
+    and the overview; a Kazakh one in the Kazakh policy chapter too. Every other run stays cached."""
+    trade_kgz = "trade__partner-AFG__reporter-KGZ"
+    cases = [
+        ("trade.csv", lambda r: r["reporter"] == "KGZ" and r["value_usd"] and not r["dispute_id"], "value_usd",
+         {"overview", trade_kgz}),
+        ("events.csv", lambda r: r["country"] == "TJK" and not r["dispute_id"], "summary",
+         {"overview", "chronology", "refusal__country-TJK"}),
+        ("events.csv", lambda r: r["country"] == "KAZ" and not r["dispute_id"], "summary",
+         {"overview", "chronology", "refusal__country-TJK", "policy__country-KAZ"}),
+        ("people.csv", lambda r: r["record_id"] == PEOPLE_ROW, "value", {"overview", REPATRIATION.name}),
+    ]
+    for table, pick, column, expected in cases:
+        path = rebuilt / "data" / table
+        original = path.read_bytes()
+        with path.open(newline="", encoding="utf-8") as f:
+            row = next(r for r in csv.DictReader(f) if pick(r))
+        changed = row[column] + " Reworded." if column == "summary" else str(float(row[column]) + 1)
+        edit_cell(path, next(iter(row.values())), column, lambda v, new=changed: new)
+        assert stale(rebuilt) == expected, (table, column)
+        path.write_bytes(original)
+
+
 def test_one_changed_figure_re_executes_only_its_readers_and_reaches_the_book(rebuilt):
     narrow_book(rebuilt, [REPATRIATION, TRADE_TKM])
     assert stale(rebuilt) == set()
-    # A people figure of Kyrgyzstan: the page of names never read people.csv.
-    expected = readers(rebuilt, "people.csv")
-    assert REPATRIATION.name in expected and "names" not in expected
+    # A people figure of Kyrgyzstan: the page of names never read people.csv; the Sources page
+    # reads only its citing columns, so a count leaves it cached.
+    expected = affected(rebuilt, "people.csv", PEOPLE_ROW, "value")
+    assert REPATRIATION.name in expected and not {"names", "sources"} & expected
+    assert "sources" in readers(rebuilt, "people.csv")
     new = edit_cell(rebuilt / "data" / "people.csv", PEOPLE_ROW, "value", lambda v: str(int(float(v)) + 1))
     lines = build(rebuilt)
-    assert executed(lines) == expected and outcomes(lines)["names"] == "cached"
+    assert executed(lines) == expected and outcomes(lines)["sources"] == "cached"
     page = (rebuilt / "_build" / "html" / "_generated" / f"{REPATRIATION.name}.html").read_text()
     (href,) = set(re.findall(r'href="\.\./(_downloads/[^"]+/people\.csv)"', page))
     with (rebuilt / "_build" / "html" / href).open(newline="", encoding="utf-8") as f:
@@ -141,8 +191,8 @@ def test_one_changed_figure_re_executes_only_its_readers_and_reaches_the_book(re
 
 def test_a_run_that_starts_reading_a_table_is_executed_when_it_changes(rebuilt):
     narrow_book(rebuilt, [TRADE_TKM])
-    others = readers(rebuilt, "actors.csv")
-    assert TRADE_TKM.name not in others  # a trade chapter names no actors
+    others = affected(rebuilt, "actors.csv", ACTOR_ROW, "post")
+    assert TRADE_TKM.name not in readers(rebuilt, "actors.csv")  # a trade chapter names no actors
     actors = rebuilt / "data" / "actors.csv"
     original = actors.read_bytes()
     edit_cell(actors, ACTOR_ROW, "post", lambda v: v + " (changed)")
@@ -170,12 +220,12 @@ def test_data_edited_while_a_run_executes_is_stored_under_what_the_kernel_read(r
     stored under what the kernel read, so going back to the value of the build's start is a
     change, executed again, and the book shows that value, not the one in between."""
     narrow_book(rebuilt, [TRADE_TKM])
-    expected = readers(rebuilt, "trade.csv")
-    assert TRADE_TKM.name in expected
     trade_csv = rebuilt / "data" / "trade.csv"
     download = rebuilt / "book" / "_generated" / "downloads" / TRADE_TKM.name / "trade.csv"
     with download.open(newline="", encoding="utf-8") as f:
         row_id = next(r["trade_id"] for r in csv.DictReader(f) if r["value_usd"])  # a figure the chapter uses
+    expected = affected(rebuilt, "trade.csv", row_id, "value_usd")
+    assert TRADE_TKM.name in expected
     at_start = edit_cell(trade_csv, row_id, "value_usd", lambda v: str(int(float(v)) + 1_000_000))
     middle = str(int(at_start) + 2_000_000)
     real = schedule.execute_packed
@@ -231,6 +281,39 @@ def test_a_record_is_read_back_as_written_and_a_broken_one_is_none(tmp_path, mon
     target.write_text(target.read_text()[:30])
     assert depfile.read(target) is None
     assert depfile.read(tmp_path / "missing") is None
+
+
+def test_a_selection_is_stale_exactly_when_a_cell_it_covers_changes(tmp_path, monkeypatch):
+    """Package.select records the rows and columns it returns; depfile.Current recomputes the
+    same digest from the file as it is now. Edits outside the selection leave the record
+    current; an edit inside it, or a row joining it, makes it stale."""
+    shutil.copytree(Path(__file__).parents[1] / "data", tmp_path / "data")
+    record = tmp_path / "reads"
+    monkeypatch.setenv(depfile.ENV, str(record))
+    monkeypatch.setenv("AMUDARYA_ROOT", str(tmp_path))
+    package = tables.load(tmp_path / "data")
+    kaz = package.select("trade", "reporter", ["KAZ"])
+    ids = package.select("trade", columns=["trade_id", "reporter"])
+    assert set(kaz["reporter"]) == {"KAZ"} and list(ids.columns) == ["trade_id", "reporter"]
+    reads = depfile.read(record)
+    assert set(reads) == {"data/datapackage.json", "data/trade.csv#reporter=KAZ",
+                          "data/trade.csv#%40columns=trade_id&%40columns=reporter"}
+
+    def current() -> set[str]:
+        now = depfile.Current(tmp_path)
+        return {name for name, digest in reads.items() if now.digest(name) == digest}
+
+    trade_csv = tmp_path / "data" / "trade.csv"
+    with trade_csv.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    other = next(r["trade_id"] for r in rows if r["reporter"] == "TJK" and r["value_usd"])
+    mine = next(r["trade_id"] for r in rows if r["reporter"] == "KAZ" and r["value_usd"])
+    edit_cell(trade_csv, other, "value_usd", lambda v: str(float(v) + 1))
+    assert current() == set(reads)  # another state's figure, a column not selected
+    edit_cell(trade_csv, mine, "value_usd", lambda v: str(float(v) + 1))
+    assert current() == set(reads) - {"data/trade.csv#reporter=KAZ"}
+    edit_cell(trade_csv, other, "reporter", lambda v: "KAZ")  # a row joins the selection
+    assert current() == {"data/datapackage.json"}
 
 
 def test_a_file_that_vanishes_while_the_data_is_read_is_not_an_error(tmp_path, monkeypatch):

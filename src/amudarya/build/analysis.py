@@ -166,8 +166,8 @@ def quote_text(package, quote: str, where: str = "") -> str:
     if not match or match["table"] not in TABLES:
         raise ValueError(f"{where}: '{quote}' does not name a data row (table/row id[/view])")
     table, row_id, view = match["table"], match["row"], match["view"] or VIEWS[match["table"]][0]
-    rows = package[table]
-    found = rows[rows[TABLES[table]] == row_id]
+    # Only the quoted row is read: the analysis is not executed again when another row changes.
+    found = package.select(table, TABLES[table], [row_id])
     if found.empty:
         raise ValueError(f"{where}: the quote '{quote}' names {TABLES[table]} '{row_id}', "
                          f"which data/{table}.csv does not have; fix the id or add the row")

@@ -109,6 +109,7 @@ class Package:
     descriptor: dict
     tables: Mapping[str, pd.DataFrame]
     digests: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         # Unwrapped first, so that building a package from another's tables reads nothing.
@@ -123,6 +124,28 @@ class Package:
         for path in (PACKAGE_FILE, _schema(self.descriptor, name)["path"]):
             if path in self.digests:
                 depfile.record(self.folder / path, self.digests[path])
+
+    def select(self, name: str, column: str | None = None, values=(), columns=None) -> pd.DataFrame:
+        """The rows of table `name` whose `column` (a text field) holds one of `values` (every
+        row when `column` is None), with only `columns` (every column when None).
+
+        Only those cells are recorded as read (`depfile.slice_digest`), so the run is not
+        executed again when another row or column changes. Whatever the caller needs beyond
+        them it reads through `package[name]`, which records the whole table.
+        """
+        table = self.tables._tables[name]
+        if column is not None and not pd.api.types.is_string_dtype(table[column]):
+            raise TypeError(f"select() matches text: {name}.{column} is {table[column].dtype}")
+        how = {"column": column, "values": frozenset(str(v) for v in values) if column else (),
+               "columns": list(columns) if columns is not None else None}
+        path = _schema(self.descriptor, name)["path"]
+        if PACKAGE_FILE in self.digests:
+            depfile.record(self.folder / PACKAGE_FILE, self.digests[PACKAGE_FILE])
+        if path in self.contents:
+            depfile.record(self.folder / path, depfile.slice_digest(self.contents[path], **how), selection=how)
+        if column is not None:
+            table = table[table[column].isin(list(how["values"])).fillna(False).astype(bool)]
+        return table[how["columns"]] if columns is not None else table
 
     def path_of(self, name: str) -> Path:
         self.record(name)
@@ -193,12 +216,12 @@ def _load(folder: Path, _digest: str) -> Package:
     raw = (folder / PACKAGE_FILE).read_bytes()
     descriptor = json.loads(raw.decode("utf-8"))
     digests = {PACKAGE_FILE: depfile.sha256(raw)}
-    tables = {}
+    tables, contents = {}, {}
     for res in descriptor["resources"]:
-        content = (folder / res["path"]).read_bytes()
+        content = contents[res["path"]] = (folder / res["path"]).read_bytes()
         digests[res["path"]] = depfile.sha256(content)
         tables[res["name"]] = _typed(_read_raw(io.BytesIO(content)), res["schema"]["fields"])
-    return Package(folder=folder, descriptor=descriptor, tables=tables, digests=digests)
+    return Package(folder=folder, descriptor=descriptor, tables=tables, digests=digests, contents=contents)
 
 
 def load(folder: Path | None = None) -> Package:

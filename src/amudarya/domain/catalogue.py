@@ -51,6 +51,11 @@ def citing_fields(package) -> dict[str, list[str]]:
     return found
 
 
+def _field_names(package, table: str) -> list[str]:
+    (res,) = [r for r in package.descriptor["resources"] if r["name"] == table]
+    return [f["name"] for f in res["schema"]["fields"]]
+
+
 def citing_tables(package) -> list[str]:
     """Tables whose rows cite a source."""
     return list(citing_fields(package))
@@ -63,7 +68,8 @@ def citation_counts(package) -> pd.DataFrame:
     counts = pd.DataFrame(index=pd.Index(ids, name="source_id"))
     for table, fields in citing_fields(package).items():
         # A row counts once per source it cites, whichever of its fields cites it.
-        cited = package[table][fields].melt(ignore_index=False)["value"].dropna()
+        # Only the citing columns count as read: a corrected figure leaves the Sources page cached.
+        cited = package.select(table, columns=fields).melt(ignore_index=False)["value"].dropna()
         pairs = cited.reset_index().drop_duplicates()
         counts[table] = pairs["value"].value_counts().reindex(ids, fill_value=0).astype(int)
     counts["total"] = counts.sum(axis=1).astype(int)
@@ -131,7 +137,8 @@ def facts(package) -> dict:
     sources = package["sources"]
     counts = citation_counts(package)
     marks = pd.concat(
-        [package[t]["confidence"] for t in citing_tables(package) if "confidence" in package[t].columns],
+        [package.select(t, columns=["confidence"])["confidence"] for t in citing_tables(package)
+         if "confidence" in _field_names(package, t)],
         ignore_index=True,
     )
     graded = int(marks.notna().sum())

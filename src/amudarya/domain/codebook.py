@@ -14,12 +14,15 @@ from amudarya.domain.events import takeover
 from amudarya.domain.timeline import KIND_WORDS, STANCE_WORDS, date_text, stance_scale
 
 
+def _resource(package, resource: str) -> dict:
+    (found,) = [res for res in package.descriptor["resources"] if res["name"] == resource]
+    return found
+
+
 def _field(package, resource: str, name: str) -> dict:
-    for res in package.descriptor["resources"]:
-        if res["name"] == resource:
-            for field in res["schema"]["fields"]:
-                if field["name"] == name:
-                    return field
+    for field in _resource(package, resource)["schema"]["fields"]:
+        if field["name"] == name:
+            return field
     raise KeyError(f"{resource}.{name}")
 
 
@@ -34,19 +37,38 @@ def _example(rows: pd.DataFrame, since) -> pd.Series | None:
 
 def _described(example: pd.Series | None, names: pd.Series) -> dict:
     if example is None:
-        return {"Example": "no event of this kind in the data yet", "Date": "", "State": "", "source_id": ""}
+        return {"Example": "no event of this kind in the data yet", "Date": "", "State": "", "source_id": "",
+                "event_id": ""}
     return {
-        "Example": str(example["summary"]),
+        "Example": "",  # the summary, read for the examples only (`_with_summaries`)
+        "event_id": str(example["event_id"]),
         "Date": date_text(example["date"], example["date_precision"]),
         "State": str(names.get(example["country"], example["country"])),
         "source_id": str(example["source_id"]),
     }
 
 
+def _without_wording(package) -> pd.DataFrame:
+    """events.csv without its summaries: what the counts and the choice of examples read, so a
+    reworded event changes the method page only if it is an example (see `_with_summaries`)."""
+    fields = [f["name"] for f in _resource(package, "events")["schema"]["fields"] if f["name"] != "summary"]
+    return package.select("events", columns=fields)
+
+
+def _with_summaries(package, rows: list[dict]) -> pd.DataFrame:
+    """The table's rows with each example's summary, read for those examples only."""
+    ids = [r.pop("event_id") for r in rows]
+    summaries = package.select("events", "event_id", [i for i in ids if i]).set_index("event_id")["summary"]
+    for row, event_id in zip(rows, ids, strict=True):
+        if event_id:
+            row["Example"] = str(summaries[event_id])
+    return pd.DataFrame(rows)
+
+
 def event_types(package) -> pd.DataFrame:
     """One row per event type the schema allows: Type (in words), code, Events (how many rows
     carry it), and an example (Example, Date, State, source_id)."""
-    events = package["events"]
+    events = _without_wording(package)
     names = package["countries"].set_index("iso3")["name"]
     since = takeover(events)
     rows = []
@@ -54,12 +76,12 @@ def event_types(package) -> pd.DataFrame:
         mine = events[events["event_type"] == code]
         rows.append({"Type": KIND_WORDS.get(code, code), "code": code, "Events": len(mine),
                      **_described(_example(mine, since), names)})
-    return pd.DataFrame(rows)
+    return _with_summaries(package, rows)
 
 
 def stance_levels(package) -> pd.DataFrame:
     """One row per stance score, highest first: Score, Meaning, Events, and an anchoring example."""
-    events = package["events"]
+    events = _without_wording(package)
     names = package["countries"].set_index("iso3")["name"]
     since = takeover(events)
     low, high = stance_scale(package.descriptor)
@@ -68,12 +90,12 @@ def stance_levels(package) -> pd.DataFrame:
         mine = events[events["stance"] == score]
         rows.append({"Score": f"{score:+d}" if score else "0", "Meaning": STANCE_WORDS.get(score, ""),
                      "Events": len(mine), **_described(_example(mine, since), names)})
-    return pd.DataFrame(rows)
+    return _with_summaries(package, rows)
 
 
 def facts(package) -> dict:
     """Counts the method page states."""
-    events = package["events"]
+    events = _without_wording(package)
     disputes = package["disputes"]
     precision = events["date_precision"].value_counts()
     out = {

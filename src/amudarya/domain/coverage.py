@@ -31,22 +31,25 @@ def _dated_rows(package) -> pd.DataFrame:
     date as text). A trade row belongs to both its reporter and its partner; a count of
     people to the country counted in and to the state whose kin it counts. Announced trade
     targets are left out."""
+    # Only the columns read here are recorded as read: every chapter's 'data as of' line comes
+    # from this, and a reworded event or a corrected figure must not make every chapter stale.
     parts = []
-    ev = package["events"]
+    ev = package.select("events", columns=["event_id", "country", "date", "date_precision"])
     parts.append(pd.DataFrame({
         "table": "events", "row": ev["event_id"], "state": ev["country"],
         "end": [period_end(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
         "text": [date_text(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
     }))
     # An announced target is a goal, not a figure for a period: it does not extend coverage.
-    tr = package["trade"][package["trade"]["flow"] != "target"]
+    tr = package.select("trade", columns=["trade_id", "flow", "reporter", "partner", "period_end"])
+    tr = tr[tr["flow"] != "target"]
     # A figure whose source gives no period is evidence of no date, so it extends nothing.
     tr = tr[tr["period_end"].notna()]
     end = tr["period_end"]
     for side in ("reporter", "partner"):
         parts.append(pd.DataFrame({"table": "trade", "row": tr["trade_id"], "state": tr[side], "end": end,
                                    "text": [date_text(d, "day") for d in end]}))
-    pe = package["people"]
+    pe = package.select("people", columns=["record_id", "country", "kin_of", "date", "date_precision"])
     for side in ("country", "kin_of"):
         parts.append(pd.DataFrame({
             "table": "people", "row": pe["record_id"], "state": pe[side], "end": pe["date"],

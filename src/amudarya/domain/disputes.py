@@ -48,10 +48,8 @@ def claims(tables, dispute_ids=None) -> pd.DataFrame:
     disputes = tables["disputes"]
     preferred = dict(zip(disputes["dispute_id"], disputes["preferred_id"], strict=True))
     parts = []
-    for table, frame in claim_rows(tables).items():
+    for table, frame in claim_rows(tables, dispute_ids).items():
         id_col = CLAIM_TABLES[table][0]
-        if dispute_ids is not None:
-            frame = frame[frame["dispute_id"].isin(list(dispute_ids))]
         for _, row in frame.iterrows():
             detail = {
                 "events": lambda r: r["summary"],

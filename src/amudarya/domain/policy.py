@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from amudarya.domain import timeline as tl
-from amudarya.domain.events import takeover as takeover_day
+from amudarya.domain.events import takeover_of
 from amudarya.domain.places import country_name
 from amudarya.domain.words import verb
 
@@ -25,7 +25,13 @@ BASIS_WORDS = {
 
 def country_timeline(package, country: str) -> pd.DataFrame:
     """Every event of `country`, one row per event (disputed accounts folded; see timeline)."""
-    return tl.one_per_event(tl.for_country(package["events"], country), package["disputes"])
+    return tl.one_per_event(country_events(package, country), package["disputes"])
+
+
+def country_events(package, country: str) -> pd.DataFrame:
+    """Every account of an event of `country`: all the chapter reads of events.csv, and all it
+    records as read, so an event of another state leaves the chapter cached."""
+    return package.select("events", "country", [country])
 
 
 def firsts(timeline: pd.DataFrame, takeover) -> pd.DataFrame:
@@ -97,8 +103,7 @@ def facts(package, country: str) -> dict:
     Every flag the page tests is present, True or False; the values a flag guards are present
     only when it is True.
     """
-    events = package["events"]
-    taken = takeover_day(events)
+    taken = takeover_of(package)
     whole = country_timeline(package, country)
     after = tl.since(whole, taken).reset_index(drop=True)
     earlier = tl.before(whole, taken)
@@ -135,7 +140,7 @@ def facts(package, country: str) -> dict:
     if after.empty:
         return out
 
-    accounts = tl.all_accounts(after, events)
+    accounts = tl.all_accounts(after, country_events(package, country))
     out.update(
         n_events=len(after),
         n_accounts=len(accounts),
@@ -260,8 +265,8 @@ def dispute_groups(package, country: str) -> dict[str, list[str]]:
     """Disputes the chapter shows, by where it shows them: `delisting` (the date and manner of
     the removal from the banned list, beside that turn) and `other` (the rest touching the
     events since the takeover)."""
-    events, claims = package["events"], package["claims"]
-    taken = takeover_day(events)
+    events, claims = country_events(package, country), package["claims"]
+    taken = takeover_of(package)
     whole = country_timeline(package, country)
     after = tl.since(whole, taken)
     turns = firsts(whole, taken)

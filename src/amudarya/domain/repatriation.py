@@ -397,6 +397,12 @@ def unhcr_by_year(unhcr: pd.DataFrame, measures) -> pd.DataFrame:
     return table[ordered].reset_index().rename_axis(columns=None)
 
 
+def repatriation_rows(package) -> pd.DataFrame:
+    """The events of the repatriation thread: all the chapter reads of events.csv, and all it
+    records as read, so an event of another thread leaves the chapter cached."""
+    return package.select("events", "thread", ["repatriation"])
+
+
 def repatriation_events(events: pd.DataFrame, country: str) -> pd.DataFrame:
     rows = events[(events["thread"] == "repatriation") & (events["country"] == country)]
     return rows.sort_values("date").reset_index(drop=True)
@@ -491,7 +497,8 @@ def _figure_facts(figures: pd.DataFrame, takeover: pd.Timestamp, events: pd.Data
 def chapter_facts(package, country: str, origin: str, takeover) -> dict:
     """Every fact the repatriation chapter states, with every flag it tags cells with always
     present (True/False), and nothing missing or NaN among the values it glues."""
-    people, events, actors, countries = package["people"], package["events"], package["actors"], package["countries"]
+    people, actors, countries = package["people"], package["actors"], package["countries"]
+    events = repatriation_rows(package)
     takeover = pd.Timestamp(takeover)
     names = lambda code: country_name(code, countries)  # noqa: E731
     kin = kin_rows(people, country, origin)
@@ -655,7 +662,7 @@ def used_rows(package, country: str, origin: str) -> dict[str, pd.DataFrame]:
     people_used = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
         not p.empty for p in parts) else people.iloc[0:0]
     people_used = people_used.drop_duplicates("record_id").sort_values(["date", "record_id"]).reset_index(drop=True)
-    return {"people": people_used, "events": repatriation_events(package["events"], country)}
+    return {"people": people_used, "events": repatriation_events(repatriation_rows(package), country)}
 
 
 def chapter_disputes(package, people_used: pd.DataFrame, events_used: pd.DataFrame) -> list[str]:

@@ -599,6 +599,13 @@ def series_facts(series_: pd.DataFrame, mirror_: pd.DataFrame, targets_: pd.Data
     return facts
 
 
+def reporter_rows(package, reporter: str) -> pd.DataFrame:
+    """The trade rows `reporter` reports or is the partner of: all a trade chapter needs of the
+    table, and all it records as read, so a figure of another state leaves it cached."""
+    rows = pd.concat([package.select("trade", "reporter", [reporter]), package.select("trade", "partner", [reporter])])
+    return rows[~rows.index.duplicated()].sort_index()
+
+
 def pair_rows(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     """Every row about the trade between the two, from either side, including figures that lost
     a dispute and targets: what the chapter shows, for its downloads and its disputes."""
