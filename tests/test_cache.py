@@ -180,6 +180,27 @@ def test_a_changed_data_value_is_executed_and_reaches_the_book(rebuilt, runs):
     assert old in page_text(rebuilt)
 
 
+def test_a_build_beside_another_dask_cluster_says_nothing_about_ports(recwarn):
+    """A second build on the machine (or any program on port 8787) must not make the local
+    cluster warn that its port is taken: the build's stderr is for the build's own messages."""
+    import socket
+
+    from amudarya.build import schedule
+
+    taken = socket.socket()
+    try:
+        taken.bind(("127.0.0.1", 8787))
+        taken.listen()
+    except OSError:
+        pass  # already taken by another program: the case under test all the same
+    try:
+        client, cluster = schedule._cluster(None, 1)
+        schedule._close(client, cluster)
+    finally:
+        taken.close()
+    assert not [w for w in recwarn if "8787" in str(w.message)], [str(w.message) for w in recwarn]
+
+
 def test_new_runs_are_executed_side_by_side_on_a_dask_cluster_and_the_others_not_at_all(rebuilt, runs):
     path = rebuilt / "notebooks" / "runs.yml"
     matrix = yaml.safe_load(path.read_text())

@@ -85,6 +85,10 @@ def _cluster(scheduler: str | None, workers: int):
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
     try:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               # The scheduler serves its health routes over HTTP even with no
+                               # dashboard, on port 8787 unless told otherwise: a second build on
+                               # the machine then printed a warning that the port was taken.
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                # A failed run is reported by the build, with its cell: the
                                # worker's own log of it would repeat it as a raw traceback.
                                silence_logs=logging.CRITICAL, worker_dashboard_address=None)
