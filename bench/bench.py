@@ -40,7 +40,10 @@ import yaml
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from amudarya.build import runner
+import amudarya
+from amudarya.build.matrix import Matrix, load_matrix, write_toc
+from amudarya.build.parameters import notebook_parameters
+from amudarya.build.run import Run, notebook_path
 from amudarya.data import tables
 from amudarya.domain import events, trade
 
@@ -56,7 +59,7 @@ SCENARIOS = {
     "data": "rebuild after one data value changed",
 }
 STEP = 100_000  # dollars added to the turnover figure each time: always a value not seen before
-CODE = Path(runner.__file__).parents[1]  # the amudarya package, every layer of it
+CODE = Path(amudarya.__file__).parent  # the amudarya package, every layer of it
 
 
 # ---------------------------------------------------------------------------
@@ -78,7 +81,7 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def jupyter_book_project(target: Path, mode: str, matrix: runner.Matrix) -> Path:
+def jupyter_book_project(target: Path, mode: str, matrix: Matrix) -> Path:
     """The same chapters as a plain Jupyter Book: pages from book/, one notebook per run."""
     shutil.copytree(ROOT / "data", target / "data")
     shutil.copy2(ROOT / "CITATION.cff", target / "CITATION.cff")
@@ -90,15 +93,15 @@ def jupyter_book_project(target: Path, mode: str, matrix: runner.Matrix) -> Path
     (target / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     for run in matrix.runs:
         path = target / "_generated" / f"{run.name}.ipynb"
-        nb = parameterize_notebook(load_notebook_node(str(runner.notebook_path(ROOT, run.thread))), run.parameters)
-        # What runner.execute does through the environment: tell the notebook where it is, so
+        nb = parameterize_notebook(load_notebook_node(str(notebook_path(ROOT, run.thread))), run.parameters)
+        # What execution.execute does through the environment: tell the notebook where it is, so
         # its downloads land beside it, as they do in the amudarya book.
         nb.cells.insert(0, nbformat.v4.new_code_cell(
             f"import os\nos.environ['AMUDARYA_OUTPUT'] = {str(path)!r}", metadata={"tags": ["remove-cell"]}))
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
     (target / "book").mkdir()
-    runner.write_toc(target, matrix)  # the amudarya book's toc, written to target/book/
+    write_toc(target, matrix)  # the amudarya book's toc, written to target/book/
     shutil.move(target / "book" / "_toc.yml", target / "_toc.yml")
     (target / "book").rmdir()
     return target
@@ -148,13 +151,13 @@ def touch(paths: list[Path]) -> None:
 # The data value that changes
 
 
-def changed_figure(matrix: runner.Matrix) -> tuple[runner.Run, str]:
+def changed_figure(matrix: Matrix) -> tuple[Run, str]:
     """The first trade chapter, and the trade_id of the turnover figure it reports."""
     package = tables.load(ROOT / "data")
     for run in matrix.runs:
         if run.thread != "trade":
             continue
-        defaults = {k: p.default for k, p in runner.notebook_parameters(runner.notebook_path(ROOT, "trade")).items()}
+        defaults = {k: p.default for k, p in notebook_parameters(notebook_path(ROOT, "trade")).items()}
         params = {**defaults, **run.parameters}
         used = trade.rows_before_takeover(
             trade.flows(package["trade"], params["reporter"], params["partner"], package["disputes"]),
@@ -186,7 +189,7 @@ def add_to_figure(folder: Path, trade_id: str, dollars: int) -> int:
     return value
 
 
-def shows(system: System, run: runner.Run, dollars: int) -> bool:
+def shows(system: System, run: Run, dollars: int) -> bool:
     page = (system.html / "_generated" / f"{run.name}.html").read_text(encoding="utf-8")
     return f"US$ {dollars / 1_000_000:,.1f} million" in re.sub(r"<[^>]+>", "", page)
 
@@ -195,12 +198,12 @@ def shows(system: System, run: runner.Run, dollars: int) -> bool:
 # Measuring
 
 
-def executed_nothing(output: str, runs: list[runner.Run]) -> bool:
+def executed_nothing(output: str, runs: list[Run]) -> bool:
     return all(f"{run.name}: cached" in output for run in runs) and "Sphinx skipped" in output
 
 
 def measure(work: Path) -> tuple[dict, dict, list[str]]:
-    matrix = runner.load_matrix(ROOT)
+    matrix = load_matrix(ROOT)
     run, trade_id = changed_figure(matrix)
     systems = [System("amudarya", copy_project(work / "amudarya"))]
     systems += [System(f"jb-{mode}", jupyter_book_project(work / f"jb-{mode}", mode, matrix)) for mode in ("force", "cache")]
@@ -306,7 +309,7 @@ def main() -> int:
     before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="amudarya-bench-") as tmp:
         times, reached, notes = measure(Path(tmp))
-    text = report(times, reached, notes, (before, os.getloadavg()[0]), len(runner.load_matrix(ROOT).runs), started)
+    text = report(times, reached, notes, (before, os.getloadavg()[0]), len(load_matrix(ROOT).runs), started)
     # The section bench/scale.py writes is kept: it was measured separately.
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
     scale = old[old.index("<!-- SCALE"):] if "<!-- SCALE" in old else ""

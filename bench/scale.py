@@ -38,7 +38,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import ROOT, copy_project, machine  # noqa: E402
 
-from amudarya.build import runner  # noqa: E402
+from amudarya.build.matrix import load_matrix  # noqa: E402
+from amudarya.build.run import Run  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.md"
@@ -56,16 +57,16 @@ def countries() -> list[str]:
 def matrix_of(size: int) -> dict:
     """runs.yml with `size` runs: the book's own first, then more countries for each thread."""
     raw = yaml.safe_load((ROOT / "notebooks" / "runs.yml").read_text())
-    have = {r.name for r in runner.load_matrix(ROOT).runs}
+    have = {r.name for r in load_matrix(ROOT).runs}
     extra = []
     for code in countries():
         for thread, params in (("policy", {"country": code}), ("refusal", {"country": code}),
                                ("repatriation", {"country": code, "origin": "AFG"}), ("trade", {"reporter": code, "partner": "AFG"})):
-            run = runner.Run(thread, params)
+            run = Run(thread, params)
             if run.name not in have and (thread != "trade" or code != "AFG"):
                 have.add(run.name)
                 extra.append({"notebook": thread, "parameters": params})
-    count = len(runner.load_matrix(ROOT).runs)
+    count = len(load_matrix(ROOT).runs)
     if size < count:
         # Smaller than the book (a quick check of the bench itself): its first `size` runs.
         kept = []
@@ -180,7 +181,7 @@ def main() -> int:
         # Untimed: one-off costs of a fresh machine (matplotlib's font cache, cold disk).
         # The book's own matrix: a smaller one leaves out pages its chapters link to, which the
         # build refuses.
-        build(project(work, "warm-up", len(runner.load_matrix(ROOT).runs)))
+        build(project(work, "warm-up", len(load_matrix(ROOT).runs)))
         for size in sizes:
             folder = project(work, f"n{size}", size)
             clean = build(folder)

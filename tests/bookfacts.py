@@ -13,6 +13,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from amudarya.build.postprocess import glued
+
 MONTHS = ("January February March April May June July August September October November December").split()
 _MONTH = {m: i + 1 for i, m in enumerate(MONTHS)} | {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 
@@ -73,8 +75,6 @@ def load(project: Path) -> dict[str, Page]:
     """Every generated chapter of a built project, by run name, with its glue and downloads."""
     import nbformat
 
-    from amudarya.build import runner
-
     html = project / "_build" / "html"
     generated = project / "book" / "_generated"
     pages = {}
@@ -86,7 +86,7 @@ def load(project: Path) -> dict[str, Page]:
         page = Page(name=name, html=path.read_text(encoding="utf-8"))
         executed = generated / f"{run}.ipynb"
         if name.startswith("_generated/") and executed.is_file():
-            page.glue = runner.glued(nbformat.read(executed, as_version=4))
+            page.glue = glued(nbformat.read(executed, as_version=4))
             folder = generated / "downloads" / run
             if folder.is_dir():
                 for csv_path in sorted(folder.glob("*.csv")):

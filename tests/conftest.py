@@ -12,6 +12,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from amudarya.build import runner
+from amudarya.build.execution import execute
+from amudarya.build.paths import GENERATED
+from amudarya.build.postprocess import glued
+
 ROOT = Path(__file__).resolve().parents[1]
 # What a build reads; copies of these make a project a test may break or build in.
 # tools/geo holds the map boundaries that `make` installed (node_modules/world-atlas).
@@ -32,7 +37,7 @@ def copy_project(target: Path) -> Path:
 def narrow_book(project: Path, runs) -> None:
     """Narrow the book of `project` to these runs, keeping the front matter but the findings
     (which link to every chapter) and the back matter ("Evidence"): chapters link to the method
-    and coverage pages and cite the bibliography (`runner.load_matrix` refuses a book that leaves
+    and coverage pages and cite the bibliography (`load_matrix` refuses a book that leaves
     out a page a chapter links to)."""
     import yaml
 
@@ -75,7 +80,6 @@ def built_book(tmp_path_factory) -> Path:
     AMUDARYA_BUILT_BOOK names a project folder with a built book, that one (to look again at a
     book after changing only tests). The tests that rebuild a copy read its cache's records, so
     they need a book built by this code from this project's runs.yml."""
-    from amudarya.build import runner
 
     given = os.environ.get("AMUDARYA_BUILT_BOOK")
     if given:
@@ -88,18 +92,17 @@ def built_book(tmp_path_factory) -> Path:
 def executed_runs(root, built_book, folder, runs: dict) -> dict:
     """Executed notebooks by key: from the built book when the run is one of its chapters,
     else executed into `folder` (two at a time: the machine has two cores)."""
-    from amudarya.build import runner
 
     paths, todo = {}, {}
     for key, run in runs.items():
-        done = built_book / runner.GENERATED / f"{run.name}.ipynb"
+        done = built_book / GENERATED / f"{run.name}.ipynb"
         if done.is_file():
             paths[key] = done
         else:
             todo[key] = folder / f"{run.name}.ipynb"
     if todo:
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {key: pool.submit(runner.execute, root, runs[key], path) for key, path in todo.items()}
+            futures = {key: pool.submit(execute, root, runs[key], path) for key, path in todo.items()}
             paths.update({key: future.result() for key, future in futures.items()})
     return {key: nbformat.read(path, as_version=4) for key, path in paths.items()}
 
@@ -110,9 +113,8 @@ GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::[^`]*)?`")
 def assert_glue_complete(nb, name: str) -> None:
     """Every value the executed notebook's prose refers to was glued, and none is missing
     (None, NaN, or text that prints as "nan")."""
-    from amudarya.build import runner
 
-    values = runner.glued(nb)
+    values = glued(nb)
     wanted = {key for cell in nb.cells if cell.cell_type == "markdown" for key in GLUE_ROLE.findall(cell.source)}
     assert wanted and wanted <= set(values), (name, wanted - set(values))
     bad = {k: v for k, v in values.items() if v is None or v != v or str(v).lower() in {"nan", "<na>", "none"}}

@@ -11,7 +11,10 @@ import sys
 import nbformat
 import yaml
 
-from amudarya.build import runner
+from amudarya.build.execution import execute
+from amudarya.build.matrix import load_matrix
+from amudarya.build.postprocess import glued
+from amudarya.build.run import Run
 
 COUNTRY = "PAK"
 
@@ -47,8 +50,8 @@ def _add_country(project) -> None:
 
 
 def test_a_new_country_needs_rows_only(project):
-    before = runner.glued(nbformat.read(
-        runner.execute(project, runner.Run("policy", {"country": COUNTRY}), project / "out" / "before.ipynb"),
+    before = glued(nbformat.read(
+        execute(project, Run("policy", {"country": COUNTRY}), project / "out" / "before.ipynb"),
         as_version=4))
     assert before["has_events"] is False
 
@@ -57,8 +60,8 @@ def test_a_new_country_needs_rows_only(project):
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
 
-    after = runner.glued(nbformat.read(
-        runner.execute(project, runner.Run("policy", {"country": COUNTRY}), project / "out" / "after.ipynb"),
+    after = glued(nbformat.read(
+        execute(project, Run("policy", {"country": COUNTRY}), project / "out" / "after.ipynb"),
         as_version=4))
     assert after["has_events"] is True
     assert after["n_events"] == 1 and after["first_day"] == "2 May 2024"
@@ -69,4 +72,4 @@ def test_a_new_country_needs_rows_only(project):
     matrix = yaml.safe_load(runs.read_text())
     matrix["parts"][1]["chapters"].append({"notebook": "policy", "parameters": {"country": COUNTRY}})
     runs.write_text(yaml.safe_dump(matrix, sort_keys=False))
-    assert runner.Run("policy", {"country": COUNTRY}).name in {r.name for r in runner.load_matrix(project).runs}
+    assert Run("policy", {"country": COUNTRY}).name in {r.name for r in load_matrix(project).runs}

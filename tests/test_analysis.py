@@ -12,6 +12,10 @@ import nbformat
 import pytest
 
 from amudarya.build import analysis, cache, runner
+from amudarya.build.matrix import load_matrix
+from amudarya.build.paths import GENERATED
+from amudarya.build.postprocess import glued
+from amudarya.build.run import Run, notebook_path
 from amudarya.render import bibliography
 
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
@@ -33,13 +37,13 @@ def _prose(nb) -> str:
 
 
 def _chapter_runs(root):
-    return analysis.authored_runs(runner.load_matrix(root))
+    return analysis.authored_runs(load_matrix(root))
 
 
 @pytest.fixture(scope="module")
 def chapters(built_book):
     runs = _chapter_runs(built_book)
-    return {run.name: nbformat.read(built_book / runner.GENERATED / f"{run.name}.ipynb", as_version=4) for run in runs}
+    return {run.name: nbformat.read(built_book / GENERATED / f"{run.name}.ipynb", as_version=4) for run in runs}
 
 
 def test_every_chapter_run_has_its_analysis_in_the_executed_notebook(built_book, chapters):
@@ -52,15 +56,15 @@ def test_every_chapter_run_has_its_analysis_in_the_executed_notebook(built_book,
         # Merged after the chapter's opening, before its first section.
         first = next(i for i, c in enumerate(nb.cells) if analysis.TAG in c.metadata.get("tags", []))
         assert not any(c.cell_type == "markdown" and c.source.lstrip().startswith("## ") for c in nb.cells[:first]), name
-        glued = runner.glued(nb)
+        values = glued(nb)
         used = set(re.findall(r"\{glue:text\}`([^`:]+)", prose))
-        missing = {k for k in used if k not in glued or glued[k] is None or str(glued[k]).lower() in {"nan", "<na>", "none"}}
+        missing = {k for k in used if k not in values or values[k] is None or str(values[k]).lower() in {"nan", "<na>", "none"}}
         assert not missing, (name, missing)
         # A quote's key must not shadow a key the notebook glues, and every quote is used.
         names = [o.metadata["scrapbook"]["name"] for c in nb.cells for o in c.get("outputs", [])
                  if "scrapbook" in o.get("metadata", {})]
         assert len(names) == len(set(names)), (name, sorted({n for n in names if names.count(n) > 1}))
-        quoted = set(runner.glued(nbformat.v4.new_notebook(cells=[c for c in _analysis_cells(nb) if c.cell_type == "code"])))
+        quoted = set(glued(nbformat.v4.new_notebook(cells=[c for c in _analysis_cells(nb) if c.cell_type == "code"])))
         assert quoted <= used, (name, quoted - used)
 
 
@@ -84,7 +88,7 @@ def test_every_citation_key_is_a_source_and_every_paragraph_cites(chapters, pack
         prose = _prose(nb)
         keys = {k.strip() for group in CITE.findall(prose) for k in group.split(",")}
         assert keys and keys <= known, (name, keys - known)
-        quoted = set(runner.glued(nbformat.v4.new_notebook(cells=[c for c in _analysis_cells(nb) if c.cell_type == "code"])))
+        quoted = set(glued(nbformat.v4.new_notebook(cells=[c for c in _analysis_cells(nb) if c.cell_type == "code"])))
         for paragraph in re.split(r"\n\s*\n", prose):
             if paragraph.strip() and not paragraph.lstrip().startswith("#") and "{cite" not in paragraph:
                 # A paragraph that only reads the chapter's own results may go uncited; one that
@@ -159,18 +163,18 @@ def test_a_run_without_analysis_executes_the_notebook_as_it_stands(root):
     # runs exactly as it stands.
     import nbformat
 
-    run = runner.Run("policy", {"country": "PAK"})
+    run = Run("policy", {"country": "PAK"})
     nb = analysis.merged(root, run)
-    source = nbformat.read(runner.notebook_path(root, "policy"), as_version=4)
+    source = nbformat.read(notebook_path(root, "policy"), as_version=4)
     added = [c for c in nb.cells if "as-of" in c.metadata.get("tags", [])]
     assert len(added) == 2 and len(nb.cells) == len(source.cells) + 2
     assert not any(analysis.TAG in c.metadata.get("tags", []) for c in nb.cells)
-    assert analysis.merged(root, runner.Run("disputes", {})) == str(runner.notebook_path(root, "disputes"))
+    assert analysis.merged(root, Run("disputes", {})) == str(notebook_path(root, "disputes"))
 
 
 def test_an_analysis_is_merged_before_the_first_section_and_keyed(project):
-    run = runner.Run("policy", {"country": "PAK"})
-    notebook = runner.notebook_path(project, "policy")
+    run = Run("policy", {"country": "PAK"})
+    notebook = notebook_path(project, "policy")
     before = cache.run_key("shared", notebook, run.thread, run.parameters, runner.run_inputs(project, run))
     path = analysis.path_for(project, run.thread, run.parameters)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from amudarya.build import lock, paths, runner
+from amudarya.build import lock, paths
+from amudarya.build.paths import FAILED
+from amudarya.build.run import Run
 from amudarya.render import bounds, plots, publish
 from test_faults import digest
 
@@ -131,7 +133,7 @@ def test_publishing_swaps_whole_books(tmp_path):
 def test_a_successful_build_removes_notebooks_kept_from_failed_runs(built, capsys):
     from amudarya import cli
 
-    kept = built / runner.FAILED / "trade__partner-AFG__reporter-KAZ.ipynb"
+    kept = built / FAILED / "trade__partner-AFG__reporter-KAZ.ipynb"
     kept.parent.mkdir(parents=True, exist_ok=True)
     kept.write_text("{}")
     assert cli.main(["--root", str(built), "build"]) == 0
@@ -160,14 +162,14 @@ def test_the_published_book_holds_no_file_no_page_uses(built_book, tmp_path):
 
 def test_a_run_with_a_long_list_gets_a_short_file_name(project):
     codes = [f"{a}{b}{c}" for a in "ABCD" for b in "EFGH" for c in "IJKL"]  # 64 codes
-    run, other = runner.Run("refusal", {"peers": codes}), runner.Run("refusal", {"peers": codes[::-1]})
+    run, other = Run("refusal", {"peers": codes}), Run("refusal", {"peers": codes[::-1]})
     assert len(run.name) <= paths.LONGEST_NAME and run.name != other.name
     assert run.name.startswith("refusal__peers-AEI+AEJ+")
     # Short enough to be a file name where the build writes it: the book's executed chapter.
     generated = project / "book" / "_generated"
     generated.mkdir(parents=True, exist_ok=True)
     (generated / f"{run.name}.ipynb").write_text("{}")
-    assert runner.Run("trade", {"reporter": "KAZ", "partner": "AFG"}).name == "trade__partner-AFG__reporter-KAZ"
+    assert Run("trade", {"reporter": "KAZ", "partner": "AFG"}).name == "trade__partner-AFG__reporter-KAZ"
 
 
 def test_a_long_table_is_summarised_on_the_page(monkeypatch):

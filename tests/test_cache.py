@@ -17,6 +17,8 @@ import pytest
 import yaml
 
 from amudarya.build import cache, runner
+from amudarya.build.matrix import load_matrix
+from amudarya.build.run import Run
 from amudarya.data import tables
 from amudarya.data.errors import InputError, RunError
 from amudarya.domain import events, trade
@@ -84,7 +86,7 @@ def rebuilt(built_book, tmp_path):
 
 @pytest.fixture
 def runs(rebuilt):
-    return runner.load_matrix(rebuilt).runs
+    return load_matrix(rebuilt).runs
 
 
 # ---------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def test_new_runs_are_executed_side_by_side_on_a_dask_cluster_and_the_others_not
     path = rebuilt / "notebooks" / "runs.yml"
     matrix = yaml.safe_load(path.read_text())
     # Two chapters the default book does not have.
-    new = [runner.Run("policy", {"country": code}) for code in ("KGZ", "TJK")]
+    new = [Run("policy", {"country": code}) for code in ("KGZ", "TJK")]
     assert not {r.name for r in new} & {r.name for r in runs}
     matrix["parts"][-1]["chapters"] += [{"notebook": r.thread, "parameters": r.parameters} for r in new]
     path.write_text(yaml.safe_dump(matrix, sort_keys=False))

@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from amudarya.build import runner
+from amudarya.build.postprocess import glued
 from amudarya.domain import disputes
 
 
@@ -20,7 +20,7 @@ def _text(page: str) -> str:
 
 
 def _glued(built_book, name: str) -> dict:
-    return runner.glued(nbformat.read(built_book / "book" / "_generated" / f"{name}.ipynb", as_version=4))
+    return glued(nbformat.read(built_book / "book" / "_generated" / f"{name}.ipynb", as_version=4))
 
 
 @pytest.fixture(scope="module")

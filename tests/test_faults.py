@@ -34,7 +34,11 @@ import nbformat
 import pytest
 
 from amudarya import cli
-from amudarya.build import paths, runner, timeouts
+from amudarya.build import assembly, execution, matrix, parameters, paths, timeouts
+from amudarya.build.matrix import load_matrix
+from amudarya.build.parameters import notebook_parameters
+from amudarya.build.paths import GENERATED
+from amudarya.build.run import Run
 from amudarya.data import rules, textcheck, validation
 from conftest import ROOT, copy_project, narrow_book
 
@@ -488,7 +492,7 @@ def unknown_notebook(p: Path):
 
 
 def unknown_parameter(p: Path):
-    declared = ", ".join(sorted(runner.notebook_parameters(p / "notebooks" / "trade.ipynb")))
+    declared = ", ".join(sorted(notebook_parameters(p / "notebooks" / "trade.ipynb")))
     return [Expect("amudarya run trade", "unknown parameter", field="reportr", value="KAZ",
                    expected=f"one of {declared} (did you mean 'reporter'?)")]
 
@@ -557,7 +561,7 @@ def runs_not_yaml(p: Path):
 # -- notebooks that fail while they run, and a book that fails to build
 
 
-def _verify_failed_run(stderr: str, p: Path, run: runner.Run) -> None:
+def _verify_failed_run(stderr: str, p: Path, run: Run) -> None:
     """The message names the run, and the cell by its number in the source notebook and its first
     line, and gives the error; all of it agrees with the failed notebook kept in _build/failed."""
     kept = p / "_build" / "failed" / f"{run.name}.ipynb"
@@ -601,11 +605,11 @@ def notebook_raises(p: Path):
     # Every run that reads the events is executed again and fails: the book is cut to the trade
     # chapter and the front and back matter it links to (but the findings, which link to every
     # chapter), a third of the runs and of this fault's time.
-    narrow_book(p, [runner.Run("trade", {"reporter": "KAZ", "partner": "AFG"})])
+    narrow_book(p, [Run("trade", {"reporter": "KAZ", "partner": "AFG"})])
 
     def verify(stderr: str, project: Path, argv: tuple[str, ...]) -> None:
         # `build` runs the chapters in the order of runs.yml and stops at the first that fails.
-        run = runner.load_matrix(project).runs[0] if "build" in argv else runner.Run("trade", {"reporter": "KAZ"})
+        run = load_matrix(project).runs[0] if "build" in argv else Run("trade", {"reporter": "KAZ"})
         _verify_failed_run(stderr, project, run)
 
     return verify
@@ -674,9 +678,9 @@ CATALOGUE = [
     Fault("runs.yml: unknown notebook", {"runs.yml"}, runs_unknown_notebook, commands=(("build",),)),
     Fault("runs.yml: not YAML", {"runs.yml"}, runs_not_yaml, commands=(("build",),)),
     Fault("notebook raises while it runs", {"notebook raises"}, notebook_raises,
-          commands=(("build",), ("run", "trade", "-p", "reporter", "KAZ")), kind=runner.RUN_FAILED),
+          commands=(("build",), ("run", "trade", "-p", "reporter", "KAZ")), kind=execution.RUN_FAILED),
     Fault("Jupyter Book refuses a page", {"book fails"}, book_fails, commands=(("build",),),
-          kind=runner.BOOK_FAILED),
+          kind=assembly.BOOK_FAILED),
 ]
 
 
@@ -869,9 +873,9 @@ def runs_without_the_method_page(p: Path):
 def runs_default_parameters_twice(p: Path):
     """The trade chapter again, once with its default parameters written out (as runs.yml has
     it) and once without: the same run, which would be built as two identical chapters."""
-    defaults = {name: param.default for name, param in runner.notebook_parameters(p / "notebooks" / "trade.ipynb").items()}
+    defaults = {name: param.default for name, param in notebook_parameters(p / "notebooks" / "trade.ipynb").items()}
     explicit = _trade_chapter(p)
-    assert runner.load_matrix(p).runs[[r.thread for r in runner.load_matrix(p).runs].index("trade")].parameters \
+    assert load_matrix(p).runs[[r.thread for r in load_matrix(p).runs].index("trade")].parameters \
         .items() <= defaults.items(), "the trade chapter no longer uses its defaults"
     path = p / "notebooks" / "runs.yml"
     path.write_text(path.read_text(encoding="utf-8") + "  - caption: Again\n    chapters:\n      - notebook: trade\n",
@@ -944,14 +948,14 @@ def _tiny(p: Path, name: str, code: str, timeout: float | None = None) -> None:
 
 def _verify_stopped(name: str, first_line: str, kind: str):
     def verify(stderr: str, project: Path, argv: tuple[str, ...]) -> None:
-        run = runner.Run(name, {})
+        run = Run(name, {})
         assert f"notebook failed: the run {run.describe()} stopped in cell 4 of notebooks/{name}.ipynb, " \
                f"the cell starting `{first_line}`" in stderr, stderr
         assert f"  {kind}: " in stderr, stderr
         assert f"kept for inspection at _build/failed/{run.name}.ipynb" in stderr
         kept = nbformat.read(project / "_build" / "failed" / f"{run.name}.ipynb", as_version=4)
         assert kept.cells[-1].source == "print('never')" and not kept.cells[-1].get("outputs")
-        assert not (project / runner.GENERATED / f"{run.name}.ipynb").exists(), "a stopped run reached the book"
+        assert not (project / GENERATED / f"{run.name}.ipynb").exists(), "a stopped run reached the book"
     return verify
 
 
@@ -1025,9 +1029,9 @@ NEW_FAULTS = [
     Fault("run: timeout of 0", {"timeout"}, run_bad_timeout, commands=(("run", "trade", "--timeout", "0"),)),
     Fault("build: negative timeout", {"timeout"}, build_bad_timeout, commands=(("build", "--timeout", "-1"),)),
     Fault("a cell that never ends", {"timeout"}, cell_never_ends,
-          commands=(("build",), ("run", "hang", "--timeout", "2")), kind=runner.RUN_FAILED),
+          commands=(("build",), ("run", "hang", "--timeout", "2")), kind=execution.RUN_FAILED),
     Fault("a cell that kills its kernel", {"dead kernel"}, cell_kills_its_kernel,
-          commands=(("build",), ("run", "crash")), kind=runner.RUN_FAILED),
+          commands=(("build",), ("run", "crash")), kind=execution.RUN_FAILED),
 ]
 CATALOGUE += NEW_FAULTS
 
@@ -1295,7 +1299,7 @@ def test_markup_from_the_data_is_text_on_every_page(good_book):
 
 
 def _probe_page(good_book) -> Path:
-    return good_book["project"] / "_build" / "html" / "_generated" / f"{runner.Run('probe', {}).name}.html"
+    return good_book["project"] / "_build" / "html" / "_generated" / f"{Run('probe', {}).name}.html"
 
 
 def test_markup_shows_as_typed_in_headings_prose_tables_captions_and_alt_text(good_book):
@@ -1362,7 +1366,8 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
 
 
 GUIDE_HEADING = "## Common errors and what they mean"
-KINDS = validation.KINDS + rules.KINDS + runner.KINDS + paths.KINDS + textcheck.KINDS + timeouts.KINDS
+KINDS = (validation.KINDS + rules.KINDS + parameters.KINDS + matrix.KINDS + execution.KINDS + assembly.KINDS
+         + paths.KINDS + textcheck.KINDS + timeouts.KINDS)
 
 
 def guide_section() -> str:

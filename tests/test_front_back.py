@@ -12,6 +12,8 @@ import nbformat
 import pandas as pd
 import pytest
 
+from amudarya.build.matrix import load_matrix
+from amudarya.build.postprocess import HOW_TO_ADD, glued, postprocess
 from amudarya.domain import chronology, citations, codebook, coverage, fx, names
 from conftest import assert_glue_complete
 
@@ -117,8 +119,7 @@ def test_key_findings_show_the_chapters_numbers_and_link_them(html, generated):
         if fragment:
             assert f'id="{fragment}"' in (html / target).read_text(encoding="utf-8"), link
     kaz = nbformat.read(generated / "policy__country-KAZ.ipynb", as_version=4)
-    from amudarya.build import runner
-    mean = runner.glued(kaz)["mean_stance"]
+    mean = glued(kaz)["mean_stance"]
     assert f"{mean:+.2f}" in _text(html / "findings.html")
 
 
@@ -142,15 +143,13 @@ def test_no_page_names_internal_documents_outside_how_to_add_notes(html):
     analyst how to add missing data (a container of class how-to-add) may name the files."""
     from bs4 import BeautifulSoup
 
-    from amudarya.build import runner
-
     pages = [p for p in html.rglob("*.html") if not {"_static", "_sources", "_images"} & set(p.relative_to(html).parts)]
     assert len(pages) >= 20
     leaks = {}
     for page in pages:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         body = soup.find("main") or soup
-        for note in body.select(f".{runner.HOW_TO_ADD}"):
+        for note in body.select(f".{HOW_TO_ADD}"):
             note.decompose()
         found = INTERNAL.findall(" ".join(body.get_text(" ").split()))
         if found:
@@ -162,17 +161,15 @@ def test_how_to_add_notes_are_marked_as_such():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("## Nothing yet\n\nAdd a row to `data/events.csv`.", metadata={"tags": ["how-to-add"]}),
         nbformat.v4.new_markdown_cell("Plain prose.")])
-    from amudarya.build import runner
 
-    runner.postprocess(nb)
+    postprocess(nb)
     assert nb.cells[0].source.startswith("## Nothing yet\n\n:::{container} how-to-add\nAdd a row")
     assert nb.cells[1].source == "Plain prose."
 
 
 def _chapter_runs(root):
-    from amudarya.build import runner
 
-    return [run for run in runner.load_matrix(root).runs if coverage.is_chapter(run.thread)]
+    return [run for run in load_matrix(root).runs if coverage.is_chapter(run.thread)]
 
 
 def test_every_chapter_says_how_current_its_data_are(root, html, package):

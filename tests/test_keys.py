@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from amudarya.build import cache, runner, schedule
+from amudarya.build import cache, execution, runner, schedule
+from amudarya.build.matrix import load_matrix
+from amudarya.build.run import Run
 from amudarya.data import depfile, keys, tables
 from conftest import narrow_book
 
-REPATRIATION = runner.Run("repatriation", {"country": "KGZ", "origin": "AFG"})
-TRADE_TKM = runner.Run("trade", {"reporter": "TKM", "partner": "AFG"})
-TRADE_KAZ = runner.Run("trade", {"reporter": "KAZ", "partner": "AFG"})
+REPATRIATION = Run("repatriation", {"country": "KGZ", "origin": "AFG"})
+TRADE_TKM = Run("trade", {"reporter": "TKM", "partner": "AFG"})
+TRADE_KAZ = Run("trade", {"reporter": "KAZ", "partner": "AFG"})
 # A people figure of one state (Kyrgyzstan), which the repatriation chapter lists in its download.
 PEOPLE_ROW = "unhcr-kgz-2019-asylum-applications"
 ACTOR_ROW = "afg-abdul-ghani-baradar"
@@ -80,7 +82,7 @@ def affected(project, table: str, row_id: str, column: str) -> set[str]:
 
 def stale(project) -> set[str]:
     """The runs the next build would execute."""
-    matrix = runner.load_matrix(project)
+    matrix = load_matrix(project)
     entries = {}
     runner.plan(project, matrix, entries)
     return {run.name for run in matrix.runs} - set(entries)
@@ -88,7 +90,7 @@ def stale(project) -> set[str]:
 
 def recorded(project) -> dict[str, set[str]]:
     """{run name: data files its up-to-date entry says it read}."""
-    matrix = runner.load_matrix(project)
+    matrix = load_matrix(project)
     entries = {}
     runner.plan(project, matrix, entries)
     return {name: set(cache._entry_record(entry)["reads"]) for name, entry in entries.items()}
@@ -118,7 +120,7 @@ def edit_cell(path: Path, key: str, column: str, change) -> str:
 
 def test_a_change_to_any_table_makes_stale_exactly_the_runs_that_read_it(rebuilt):
     reads = recorded(rebuilt)
-    assert len(reads) == len(runner.load_matrix(rebuilt).runs)
+    assert len(reads) == len(load_matrix(rebuilt).runs)
     assert stale(rebuilt) == set()
     data = rebuilt / "data"
     names = sorted(p.name for p in data.glob("*.csv"))
@@ -136,7 +138,7 @@ def test_a_change_to_any_table_makes_stale_exactly_the_runs_that_read_it(rebuilt
         path.write_bytes(original)
     # Never fewer than the runs that show the table: every trade chapter and the overview read
     # trade.csv, the repatriation chapter reads actors.csv and people.csv, trade chapters fx.csv.
-    trade_runs = {r.name for r in runner.load_matrix(rebuilt).runs if r.thread == "trade"}
+    trade_runs = {r.name for r in load_matrix(rebuilt).runs if r.thread == "trade"}
     assert trade_runs | {"overview"} <= readers(rebuilt, "trade.csv")
     assert trade_runs <= readers(rebuilt, "fx.csv")
     assert REPATRIATION.name in readers(rebuilt, "actors.csv") & readers(rebuilt, "people.csv")
@@ -250,7 +252,7 @@ def test_data_edited_while_a_run_executes_is_stored_under_what_the_kernel_read(r
 
 def test_a_damaged_cache_entry_is_discarded_and_executed_again_and_leftovers_are_swept(rebuilt, capsys):
     entries = {}
-    runner.plan(rebuilt, runner.load_matrix(rebuilt), entries)
+    runner.plan(rebuilt, load_matrix(rebuilt), entries)
     (entries[TRADE_KAZ.name] / cache.ENTRY_RECORD).unlink()  # a record lost
     assert stale(rebuilt) == {TRADE_KAZ.name}
     assert "record of what the run read is missing or unreadable" in capsys.readouterr().err
@@ -261,7 +263,7 @@ def test_a_damaged_cache_entry_is_discarded_and_executed_again_and_leftovers_are
     dead = 2 ** 22 + 1  # above the default pid_max: no process has it
     partial = rebuilt / "_build" / "cache" / "runs" / TRADE_TKM.name / f".0123456789abcdef.{dead}.partial"
     partial.mkdir()
-    sockets = schedule.sockets_folder().with_name(f"{schedule.SOCKETS_PREFIX}{dead}")
+    sockets = execution.sockets_folder().with_name(f"{execution.SOCKETS_PREFIX}{dead}")
     sockets.mkdir(exist_ok=True)
     lines = build(rebuilt)
     assert executed(lines) == {TRADE_TKM.name}
@@ -376,8 +378,8 @@ def _assert_stopped_cleanly(project, process, started, signame):
     assert not left, [p.cmdline() for p in left]
     assert not list((project / "_build" / "cache" / "runs").glob("*/.*.partial"))
     for pid in [process.pid, *(p.pid for p in started)]:
-        assert not schedule.sockets_folder().with_name(f"{schedule.SOCKETS_PREFIX}{pid}").exists()
-        assert not list(schedule.sockets_folder().parent.glob(f"{schedule.RUN_PREFIX}{pid}-*"))
+        assert not execution.sockets_folder().with_name(f"{execution.SOCKETS_PREFIX}{pid}").exists()
+        assert not list(execution.sockets_folder().parent.glob(f"{schedule.RUN_PREFIX}{pid}-*"))
 
 
 def test_sigterm_stops_every_worker_and_kernel_and_keeps_finished_runs(rebuilt):
@@ -385,7 +387,7 @@ def test_sigterm_stops_every_worker_and_kernel_and_keeps_finished_runs(rebuilt):
 
     import psutil
 
-    new = [runner.Run("policy", {"country": code}) for code in ("KGZ", "TJK", "AFG")]
+    new = [Run("policy", {"country": code}) for code in ("KGZ", "TJK", "AFG")]
     narrow_book(rebuilt, new)
     process = _start_build(rebuilt, "--jobs", "2")
     finished = process.stdout.readline()  # the first run to finish
@@ -409,7 +411,7 @@ def test_ctrl_c_stops_the_build_and_its_kernel_with_one_line(rebuilt):
 
     import psutil
 
-    narrow_book(rebuilt, [runner.Run("policy", {"country": "KGZ"})])
+    narrow_book(rebuilt, [Run("policy", {"country": "KGZ"})])
     process = _start_build(rebuilt)
     deadline = time.monotonic() + 120
     while not _kernels(process.pid) and time.monotonic() < deadline:

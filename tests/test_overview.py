@@ -12,7 +12,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from amudarya.build import runner
+from amudarya.build.execution import execute
+from amudarya.build.postprocess import glued
+from amudarya.build.run import Run
 from amudarya.domain import events, geo, overview
 from amudarya.domain import timeline as tl
 
@@ -196,7 +198,7 @@ def test_missing_boundaries_say_how_to_install_them(tmp_path):
 @pytest.fixture(scope="module")
 def executed(built_book):
     nb = nbformat.read(built_book / "book" / "_generated" / "overview.ipynb", as_version=4)
-    return nb, runner.glued(nb)
+    return nb, glued(nb)
 
 
 def test_overview_opens_the_book(built_book):
@@ -267,9 +269,9 @@ def test_page_shows_the_map_and_chart_with_alt_text_and_the_first_table(built_bo
 
 def test_a_country_with_no_data_gets_a_plain_chapter(root, tmp_path):
     out = tmp_path / "overview_pak.ipynb"
-    runner.execute(root, runner.Run("overview", {"states": ["KAZ", "PAK"]}), out)
+    execute(root, Run("overview", {"states": ["KAZ", "PAK"]}), out)
     nb = nbformat.read(out, as_version=4)
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["no_event_names"] == "Pakistan" and values["border_unknown_names"] == "Pakistan"
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "States with no events in the data" in text and "data/events.csv" in text

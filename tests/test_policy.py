@@ -8,7 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya.build import runner
+from amudarya.build.parameters import check_parameters
+from amudarya.build.postprocess import glued
+from amudarya.build.run import Run
 from amudarya.domain import disputes as dsp
 from amudarya.domain import policy
 from amudarya.domain import timeline as tl
@@ -38,7 +40,7 @@ def _once(rows):
 def executed(tmp_path_factory, root, built_book):
     """The policy notebook run once for each state and for a country with no rows.
     The book's own chapters are read from the built book."""
-    runs = {country: runner.Run("policy", {"country": country}) for country in STATES + [NO_DATA]}
+    runs = {country: Run("policy", {"country": country}) for country in STATES + [NO_DATA]}
     return executed_runs(root, built_book, tmp_path_factory.mktemp("policy"), runs)
 
 
@@ -111,7 +113,7 @@ def test_chart_marks_share_a_label_when_turns_fall_on_one_event(package):
 @pytest.mark.parametrize("country", STATES)
 def test_every_state_gets_a_chapter_with_one_chart(executed, package, raw, country):
     nb = executed[country]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["has_events"] is True
     assert values["country_name"] == package["countries"].set_index("iso3").loc[country, "name"]
     assert values["n_events"] == len(_once(_after(raw, country)))
@@ -125,7 +127,7 @@ def test_every_glue_the_prose_uses_was_glued(executed, country):
 
 
 def test_kazakh_chapter_glues_the_turns_from_the_data(executed, raw):
-    values = runner.glued(executed["KAZ"])
+    values = glued(executed["KAZ"])
     after = _after(raw, "KAZ")
     assert values["accreditation_date"] == f"{after[after['event_type'] == 'accreditation']['date'].min():%Y-%m-%d}"
     assert values["accreditation_day"] == "17 April 2023"
@@ -137,7 +139,7 @@ def test_kazakh_chapter_glues_the_turns_from_the_data(executed, raw):
 
 def test_country_without_data_says_so_and_shows_no_chart(executed, package):
     nb = executed[NO_DATA]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["has_events"] is False and values["country_name"] == "Pakistan"
     assert not [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -156,14 +158,14 @@ def test_country_without_data_says_so_and_shows_no_chart(executed, package):
 
 
 def test_unknown_parameter_names_the_valid_one(root):
-    problems = runner.check_parameters(root, "policy", {"countri": "KAZ"})
+    problems = check_parameters(root, "policy", {"countri": "KAZ"})
     assert len(problems) == 1
     text = str(problems[0])
     assert "'countri'" in text and "unknown parameter" in text and "country" in text.split("expected")[1]
 
 
 def test_country_must_be_an_iso_code(root):
-    problems = runner.check_parameters(root, "policy", {"country": "Kazakstan"})
+    problems = check_parameters(root, "policy", {"country": "Kazakstan"})
     assert len(problems) == 1 and "'Kazakstan'" in str(problems[0]) and "ISO 3166-1 alpha-3" in str(problems[0])
 
 

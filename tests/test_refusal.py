@@ -8,7 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya.build import runner
+from amudarya.build.parameters import check_parameters
+from amudarya.build.postprocess import glued
+from amudarya.build.run import Run
 from amudarya.domain import disputes as dsp
 from amudarya.domain import refusal
 from conftest import assert_glue_complete, executed_runs
@@ -33,7 +35,7 @@ def _once_after(raw, country):
 def executed(tmp_path_factory, root, built_book):
     """The refusal notebook run once for each state (default peers) and for a country with no rows.
     The book's own chapters are read from the built book."""
-    runs = {country: runner.Run("refusal", {"country": country}) for country in STATES + [NO_DATA]}
+    runs = {country: Run("refusal", {"country": country}) for country in STATES + [NO_DATA]}
     return executed_runs(root, built_book, tmp_path_factory.mktemp("refusal"), runs)
 
 
@@ -60,9 +62,9 @@ def test_no_peer_left_is_an_error_and_a_bare_string_is_not_a_list():
 
 
 def test_runner_checks_every_peer_code_before_a_kernel_starts(root):
-    problems = runner.check_parameters(root, "refusal", {"peers": ["KAZ", "QQQ"]})
+    problems = check_parameters(root, "refusal", {"peers": ["KAZ", "QQQ"]})
     assert len(problems) == 1 and "'QQQ'" in str(problems[0]) and "peers" in str(problems[0])
-    problems = runner.check_parameters(root, "refusal", {"peer": ["KAZ"]})
+    problems = check_parameters(root, "refusal", {"peer": ["KAZ"]})
     assert len(problems) == 1 and "unknown parameter" in str(problems[0]) and "peers" in str(problems[0])
 
 
@@ -120,7 +122,7 @@ def test_the_disputed_award_rank_is_shown_beside_the_refusals(package):
 @pytest.mark.parametrize("country", STATES)
 def test_every_state_gets_a_comparison_chart(executed, package, raw, country):
     nb = executed[country]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["has_events"] is True
     assert values["n_events"] == len(_once_after(raw, country))
     assert values["mean_stance"] == pytest.approx(_once_after(raw, country)["stance"].mean())
@@ -134,7 +136,7 @@ def test_every_glue_the_prose_uses_was_glued(executed, country):
 
 
 def test_the_country_in_its_default_peers_is_dropped_and_said(executed):
-    values = runner.glued(executed["KAZ"])
+    values = glued(executed["KAZ"])
     assert values["country_in_peers"] is True and values["n_peers"] == 3
     assert "Kazakhstan" not in values["peer_names"]
     text = "\n".join(c.source for c in executed["KAZ"].cells if c.cell_type == "markdown")
@@ -142,7 +144,7 @@ def test_the_country_in_its_default_peers_is_dropped_and_said(executed):
 
 
 def test_tajik_chapter_glues_its_refusals_and_its_moves(executed, raw):
-    values = runner.glued(executed["TJK"])
+    values = glued(executed["TJK"])
     once = _once_after(raw, "TJK")
     assert values["rank_words"] == "the lowest"
     assert values["n_refusals"] == int((once["stance"] < 0).sum())
@@ -155,7 +157,7 @@ def test_tajik_chapter_glues_its_refusals_and_its_moves(executed, raw):
 
 def test_country_without_data_says_so_and_shows_no_chart(executed, package):
     nb = executed[NO_DATA]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["has_events"] is False and values["country_name"] == "Pakistan"
     assert not [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

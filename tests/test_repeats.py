@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from amudarya.build.postprocess import GLUE_PREFIX, postprocess
 from bookfacts import MONTHS, load
 
 MOST_PAGES = 3  # a paragraph on this many pages or more is repeated
@@ -98,11 +99,9 @@ def test_sentences_shown_on_their_own_conditions_join_into_one_paragraph():
     import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
 
-    from amudarya.build import runner
-
     def flag(key, value):
         return {"output_type": "display_data", "metadata": {"scrapbook": {"name": key}},
-                "data": {runner.GLUE_PREFIX + "text/plain": repr(value)}}
+                "data": {GLUE_PREFIX + "text/plain": repr(value)}}
 
     nb = new_notebook(cells=[
         nbformat.v4.new_code_cell("", outputs=[flag("shown", True), flag("hidden", False)]),
@@ -113,6 +112,6 @@ def test_sentences_shown_on_their_own_conditions_join_into_one_paragraph():
         nbformat.v4.new_code_cell("show_table()"),
         new_markdown_cell("After a table, a paragraph of its own.", metadata={"tags": ["continues"]}),
     ])
-    runner.postprocess(nb)
+    postprocess(nb)
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
     assert markdown == ["## The answer\n\nFirst sentence. Second sentence.", "After a table, a paragraph of its own."]

@@ -6,26 +6,30 @@ import sys
 import nbformat
 import pytest
 
-from amudarya.build import runner
+from amudarya.build.execution import execute
+from amudarya.build.matrix import load_matrix
+from amudarya.build.parameters import check_parameters, notebook_parameters
+from amudarya.build.postprocess import glued
+from amudarya.build.run import Run
 from amudarya.data.errors import InputError
 
 
 def test_notebook_declares_its_parameters(root):
-    params = runner.notebook_parameters(root / "notebooks" / "trade.ipynb")
+    params = notebook_parameters(root / "notebooks" / "trade.ipynb")
     assert {"reporter", "partner"} <= set(params)
     assert params["reporter"].default == "KAZ" and params["partner"].default == "AFG"
     assert params["reporter"].is_country
 
 
 def test_unknown_parameter_lists_the_valid_ones(root):
-    problems = runner.check_parameters(root, "trade", {"reportr": "KAZ"})
+    problems = check_parameters(root, "trade", {"reportr": "KAZ"})
     assert len(problems) == 1
     text = str(problems[0])
     assert "reportr" in text and "partner" in text and "reporter" in text
 
 
 def test_country_code_must_be_iso_alpha3(root):
-    problems = runner.check_parameters(root, "trade", {"reporter": "Kazakhstan"})
+    problems = check_parameters(root, "trade", {"reporter": "Kazakhstan"})
     assert len(problems) == 1
     text = str(problems[0])
     assert "'Kazakhstan'" in text and "ISO 3166-1 alpha-3" in text and "KAZ" in text
@@ -44,7 +48,7 @@ def test_run_matrix_names_the_chapter_and_key(project):
     )
     runs.write_text(runs.read_text().replace("reporter: KAZ", "reporter: XYZ"))
     with pytest.raises(InputError) as info:
-        runner.load_matrix(project)
+        load_matrix(project)
     text = str(info.value)
     assert f"notebooks/runs.yml, part {part} ('Trade'), chapter {chapter}" in text and "'XYZ'" in text
 
@@ -52,12 +56,12 @@ def test_run_matrix_names_the_chapter_and_key(project):
 @pytest.fixture(scope="module")
 def executed_no_data(tmp_path_factory, root):
     out = tmp_path_factory.mktemp("runs") / "trade_pak.ipynb"
-    runner.execute(root, runner.Run("trade", {"reporter": "PAK", "partner": "AFG"}), out)
+    execute(root, Run("trade", {"reporter": "PAK", "partner": "AFG"}), out)
     return nbformat.read(out, as_version=4)
 
 
 def test_non_default_parameters_reach_the_glued_values(executed_no_data):
-    values = runner.glued(executed_no_data)
+    values = glued(executed_no_data)
     assert values["reporter_name"] == "Pakistan"
     assert values["has_prewar"] is False and values["has_any_figures"] is False
 
@@ -67,7 +71,7 @@ def test_cells_for_missing_facts_are_dropped_and_the_no_data_text_stays(executed
     assert "No figures yet" in text
     assert "turnover_m" not in text and "The answer" not in text
     # Every conditional cell left is one whose condition held.
-    flags = {k: v for k, v in runner.glued(executed_no_data).items() if isinstance(v, bool)}
+    flags = {k: v for k, v in glued(executed_no_data).items() if isinstance(v, bool)}
     tags = [t for c in executed_no_data.cells for t in c.metadata.get("tags", []) if t.startswith("if")]
     assert tags
     for tag in tags:
@@ -84,7 +88,7 @@ def test_cli_run_writes_the_executed_notebook(root, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     nb = nbformat.read(out, as_version=4)
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["turnover_m"] == pytest.approx(229.7)
     # The chart's alt text was lifted into the cell metadata, where myst-nb reads it.
     alts = [c.metadata["mystnb"]["image"]["alt"] for c in nb.cells if "mystnb" in c.metadata]

@@ -11,7 +11,10 @@ import sys
 import pandas as pd
 import pytest
 
-from amudarya.build import runner
+from amudarya.build.matrix import load_matrix
+from amudarya.build.parameters import check_parameters, notebook_parameters
+from amudarya.build.postprocess import glued
+from amudarya.build.run import Run
 from amudarya.domain import disputes, places
 from conftest import assert_glue_complete, executed_runs
 
@@ -19,14 +22,14 @@ STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 NO_DATA = "PAK"
 @pytest.fixture(scope="module")
 def trade_runs(root, built_book, tmp_path_factory):
-    runs = {c: runner.Run("trade", {"reporter": c, "partner": "AFG"}) for c in STATES + (NO_DATA,)}
-    runs["KAZ-KZT"] = runner.Run("trade", {"reporter": "KAZ", "partner": "AFG", "currency": "KZT"})
+    runs = {c: Run("trade", {"reporter": c, "partner": "AFG"}) for c in STATES + (NO_DATA,)}
+    runs["KAZ-KZT"] = Run("trade", {"reporter": "KAZ", "partner": "AFG", "currency": "KZT"})
     return executed_runs(root, built_book, tmp_path_factory.mktemp("trade"), runs)
 
 
 @pytest.fixture(scope="module")
 def repatriation_runs(root, built_book, tmp_path_factory):
-    runs = {c: runner.Run("repatriation", {"country": c, "origin": "AFG"}) for c in STATES + (NO_DATA,)}
+    runs = {c: Run("repatriation", {"country": c, "origin": "AFG"}) for c in STATES + (NO_DATA,)}
     return executed_runs(root, built_book, tmp_path_factory.mktemp("repatriation"), runs)
 
 
@@ -95,7 +98,7 @@ def _latest_turnover(raw, reporter, partner):
 
 @pytest.mark.parametrize("reporter", STATES + (NO_DATA,))
 def test_trade_runs_for_each_state(reporter, trade_runs, raw, package):
-    values = runner.glued(trade_runs[reporter])
+    values = glued(trade_runs[reporter])
     assert values["reporter_name"] == places.country_name(reporter, package["countries"])
     assert values["partner_name"] == "Afghanistan"
     latest = _latest_turnover(raw, reporter, "AFG")
@@ -106,7 +109,7 @@ def test_trade_runs_for_each_state(reporter, trade_runs, raw, package):
 
 
 def test_uzbek_latest_turnover_is_the_row_for_the_latest_period(trade_runs, raw):
-    values = runner.glued(trade_runs["UZB"])
+    values = glued(trade_runs["UZB"])
     t = raw["trade"]
     rows = t[(t["reporter"] == "UZB") & (t["partner"] == "AFG") & (t["flow"] == "turnover")]
     last = rows[rows["period_end"] == rows["period_end"].max()]
@@ -116,7 +119,7 @@ def test_uzbek_latest_turnover_is_the_row_for_the_latest_period(trade_runs, raw)
 
 
 def test_kzt_conversion_uses_the_fx_row_and_says_its_date_is_unknown(trade_runs, raw):
-    values = runner.glued(trade_runs["KAZ-KZT"])
+    values = glued(trade_runs["KAZ-KZT"])
     row = raw["fx"][raw["fx"]["currency"] == "KZT"].iloc[0]
     assert row["quote"] == "USD per unit"
     latest = _latest_turnover(raw, "KAZ", "AFG")
@@ -128,7 +131,7 @@ def test_kzt_conversion_uses_the_fx_row_and_says_its_date_is_unknown(trade_runs,
     # The figures table gains a column in the local currency.
     assert "KZT million (illustration)" in _html(trade_runs["KAZ-KZT"])
     # A run in dollars says nothing about rates.
-    assert runner.glued(trade_runs["KAZ"])["converted"] is False
+    assert glued(trade_runs["KAZ"])["converted"] is False
     assert "The exchange rate" not in _markdown(trade_runs["KAZ"])
 
 
@@ -144,7 +147,7 @@ def test_kazakh_2022_dispute_is_shown_beside_the_figures(trade_runs, package):
 
 def test_uzbek_and_afghan_counts_are_set_side_by_side(trade_runs, package, raw):
     nb = trade_runs["UZB"]
-    values = runner.glued(nb)
+    values = glued(nb)
     mirror = raw["trade"][(raw["trade"]["reporter"] == "AFG") & (raw["trade"]["partner"] == "UZB")]
     assert values["has_mirror"] and values["n_mirror"] == len(mirror)
     tables = _html(nb)
@@ -156,7 +159,7 @@ def test_uzbek_and_afghan_counts_are_set_side_by_side(trade_runs, package, raw):
 
 def test_turkmenistan_has_only_the_afghan_count(trade_runs, raw):
     nb = trade_runs["TKM"]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["mirror_only"] and not values["has_series"]
     afghan = raw["trade"][(raw["trade"]["reporter"] == "AFG") & (raw["trade"]["partner"] == "TKM")]
     from amudarya.domain.words import money, spoken
@@ -168,14 +171,14 @@ def test_turkmenistan_has_only_the_afghan_count(trade_runs, raw):
 
 
 def test_tajikistan_has_figures_but_no_product_baseline(trade_runs):
-    values = runner.glued(trade_runs["TJK"])
+    values = glued(trade_runs["TJK"])
     assert values["has_prewar"] is False and values["has_series"] is True
     assert "no breakdown by product" in _markdown(trade_runs["TJK"])
 
 
 def test_pakistan_trade_is_a_plain_no_data_chapter(trade_runs):
     nb = trade_runs[NO_DATA]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["has_any_figures"] is False and values["has_chart"] is False
     assert not _chart_alts(nb)
     text = _markdown(nb)
@@ -195,7 +198,7 @@ def _people_value(raw, **match) -> float:
 
 
 def test_kyrgyz_kayrylman_grants_from_afghanistan_in_2025(repatriation_runs, raw):
-    values = runner.glued(repatriation_runs["KGZ"])
+    values = glued(repatriation_runs["KGZ"])
     expected = _people_value(raw, country="KGZ", origin="AFG", measure="granted_status",
                              period_start="2025-01-01", date="2025-12-31")
     assert values["granted_status_persons"] == expected
@@ -231,7 +234,7 @@ def test_kyrgyz_disputes_are_shown_where_they_matter(repatriation_runs, raw, pac
 
 
 def test_kazakh_kin_chapter(repatriation_runs, raw):
-    values = runner.glued(repatriation_runs["KAZ"])
+    values = glued(repatriation_runs["KAZ"])
     assert values["evacuated_persons"] == _people_value(raw, country="KAZ", origin="AFG", measure="evacuated",
                                                         group="Ethnic Kazakhs flown out of Afghanistan")
     assert values["remaining_persons_text"] == "about " + f"{_people_value(raw, country='KAZ', measure='remaining'):,.0f}"
@@ -242,7 +245,7 @@ def test_kazakh_kin_chapter(repatriation_runs, raw):
 @pytest.mark.parametrize("country", ["TJK", "TKM", "UZB"])
 def test_states_without_kin_figures_say_so_and_show_unhcr_context(country, repatriation_runs, raw):
     nb = repatriation_runs[country]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["has_kin"] is False and values["has_unhcr"] is True
     text = _markdown(nb)
     assert "No figures on kin" in text and "data/people.csv" in text
@@ -257,7 +260,7 @@ def test_states_without_kin_figures_say_so_and_show_unhcr_context(country, repat
 
 def test_pakistan_repatriation_is_a_plain_no_data_chapter(repatriation_runs):
     nb = repatriation_runs[NO_DATA]
-    values = runner.glued(nb)
+    values = glued(nb)
     assert values["has_any"] is False
     assert not _chart_alts(nb)
     text = _markdown(nb)
@@ -270,7 +273,7 @@ def test_pakistan_repatriation_is_a_plain_no_data_chapter(repatriation_runs):
 def test_a_state_without_a_sourced_name_for_its_kin_says_how_to_add_one(repatriation_runs, root):
     countries = pd.read_csv(root / "data" / "countries.csv", dtype=str, keep_default_na=False).set_index("iso3")
     for country in STATES:
-        values = runner.glued(repatriation_runs[country])
+        values = glued(repatriation_runs[country])
         text = _markdown(repatriation_runs[country])
         named = countries.loc[country, "kin_name"] != ""
         assert values["has_kin_name"] is named
@@ -293,7 +296,7 @@ def test_a_state_without_a_sourced_name_for_its_kin_says_how_to_add_one(repatria
     ],
 )
 def test_bad_parameters_are_named_with_what_is_valid(root, thread, given, words):
-    problems = runner.check_parameters(root, thread, given)
+    problems = check_parameters(root, thread, given)
     assert len(problems) == 1
     text = str(problems[0])
     for word in words:
@@ -301,12 +304,12 @@ def test_bad_parameters_are_named_with_what_is_valid(root, thread, given, words)
 
 
 def test_both_notebooks_declare_typed_parameters(root):
-    rep = runner.notebook_parameters(root / "notebooks" / "repatriation.ipynb")
+    rep = notebook_parameters(root / "notebooks" / "repatriation.ipynb")
     assert rep["country"].default == "KGZ" and rep["origin"].default == "AFG"
     assert rep["country"].is_country and rep["origin"].is_country
-    trade_params = runner.notebook_parameters(root / "notebooks" / "trade.ipynb")
+    trade_params = notebook_parameters(root / "notebooks" / "trade.ipynb")
     assert trade_params["currency"].default == "USD" and trade_params["currency"].is_currency
-    assert runner.check_parameters(root, "trade", {"currency": "KZT"}) == []
+    assert check_parameters(root, "trade", {"currency": "KZT"}) == []
 
 
 def test_cli_refuses_an_unknown_currency_without_a_traceback(root, tmp_path):
@@ -322,7 +325,7 @@ def test_cli_refuses_an_unknown_currency_without_a_traceback(root, tmp_path):
 
 
 def test_run_matrix_has_the_repatriation_part_and_a_trade_chapter_per_state(root):
-    matrix = runner.load_matrix(root)
+    matrix = load_matrix(root)
     parts = {p.caption: [e.run for e in p.chapters if e.run] for p in matrix.parts}
     assert [r.parameters for r in parts["Kyrgyz repatriation"]] == [{"country": "KGZ", "origin": "AFG"}]
     assert [r.parameters["reporter"] for r in parts["Trade"] if r.thread == "trade"] == list(STATES)

@@ -8,6 +8,8 @@ below it (pyproject.toml's import-linter contract, checked by `make test`):
 - `render`: charts, tables and glued values on a page, the Sphinx extensions, the PDF.
 - `domain`: what a chapter says, computed from the loaded tables (`trade`, `timeline`, `words`, ...).
 - `data`: reading and validating the data package (`tables.load()`), and content keys.
+
+ARCHITECTURE.md, at the repository's root, has one line per module and the way from CSV to page.
 """
 
 __version__ = "0.1.0"

@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 
 from amudarya.build import paths, runner, timeouts
+from amudarya.build.execution import execute
+from amudarya.build.parameters import check_parameters, parse_cli_value
+from amudarya.build.paths import BUILD
+from amudarya.build.run import Run
 from amudarya.build.timeouts import DEFAULT as DEFAULT_TIMEOUT
 from amudarya.data import tables
 from amudarya.data.errors import GUIDE, InputError, RunError
@@ -58,13 +62,13 @@ def cmd_run(args) -> int:
     if problems:
         raise InputError(problems, summary="The command line is not valid")
     _checked_data(root, warn=False)
-    params = {name: runner.parse_cli_value(value) for name, value in args.parameter}
-    problems = runner.check_parameters(root, args.thread, params, where=where)
+    params = {name: parse_cli_value(value) for name, value in args.parameter}
+    problems = check_parameters(root, args.thread, params, where=where)
     if problems:
         raise InputError(problems, summary="The parameters are not valid")
-    run = runner.Run(args.thread, params, timeout=args.timeout)
-    output = Path(args.output).expanduser().resolve() if args.output else root / runner.BUILD / "runs" / f"{run.name}.ipynb"
-    runner.execute(root, run, output)
+    run = Run(args.thread, params, timeout=args.timeout)
+    output = Path(args.output).expanduser().resolve() if args.output else root / BUILD / "runs" / f"{run.name}.ipynb"
+    execute(root, run, output)
     print(output)
     return 0
 

@@ -1,3 +1,4 @@
-"""The build layer: from the run matrix to the published book: parameters and paths checked
-(`runner`, `paths`, `timeouts`), runs executed where they fit (`schedule`), kept by content
-(`cache`), one build at a time (`lock`), authored analysis merged (`analysis`)."""
+"""The build layer: from the run matrix to the published book: the matrix read and checked
+(`matrix`, `parameters`, `paths`, `timeouts`), runs executed where they fit (`execution`,
+`schedule`) and made into pages (`postprocess`, `analysis`), kept by content (`cache`), the book
+assembled and published (`assembly`), one build at a time (`lock`), all in order (`runner`)."""

@@ -30,6 +30,7 @@ import nbformat
 import pandas as pd
 import yaml
 
+from amudarya.build.run import Run, notebook_path
 from amudarya.data import tables
 from amudarya.data.errors import InputError, Problem
 from amudarya.domain import coverage, repatriation, timeline, trade
@@ -56,8 +57,6 @@ class Analysis:
 
 
 def run_name(thread: str, parameters: dict) -> str:
-    from amudarya.build.runner import Run  # here, not at the top: runner imports this module
-
     return Run(thread, dict(parameters)).name
 
 
@@ -132,8 +131,6 @@ def merged(root: Path, run):
     its 'data as of' line after the title (`coverage.as_of_cells`) and the run's analysis, if it
     has one, merged in after the opening (a code cell gluing its quotes, then its prose, both
     tagged `analysis`). Neither applying, the notebook's path."""
-    from amudarya.build.runner import notebook_path  # runner imports this module
-
     path = notebook_path(root, run.thread)
     found = find(root, run.thread, run.parameters)
     if found is None and not coverage.is_chapter(run.thread):

@@ -26,6 +26,11 @@ KINDS = (BAD_OUTPUT, OUTSIDE, REPEATED)
 # The folders whose files a person edits: a run never writes there.
 SOURCES = ("notebooks", "data", "book")
 
+# What the build writes, relative to the project folder.
+BUILD = Path("_build")
+FAILED = BUILD / "failed"  # the executed notebook of a run that failed, kept for inspection
+GENERATED = Path("book") / "_generated"  # the executed runs, as the book's pages
+
 # A notebook is named as in notebooks/, without .ipynb; a page as its path in book/ without .md.
 _NOTEBOOK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _PAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*")

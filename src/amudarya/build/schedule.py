@@ -32,10 +32,10 @@ from pathlib import Path
 
 import psutil
 
-from amudarya.build import cache
+from amudarya.build import cache, execution
 from amudarya.data import depfile
+from amudarya.data.errors import RunError
 
-SOCKETS_PREFIX = "amudarya-kernels-"
 RUN_PREFIX = "amudarya-run-"
 
 
@@ -48,26 +48,18 @@ class Result:
     seconds: float
 
 
-def sockets_folder() -> Path:
-    """Where this process's kernels put their socket files: one folder per process, so that a
-    build can sweep the folders of processes that died without cleaning up."""
-    return Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}{os.getpid()}"
-
-
 def execute_packed(root: str, run) -> Result:
     """Execute `run` into a folder of its own and return what it made; the task a worker runs."""
-    from amudarya.build import runner  # here, not at the top: runner imports this module
-
     started = time.perf_counter()
     # Named after this process, so that a build can sweep the folders of workers that died.
     with tempfile.TemporaryDirectory(prefix=f"{RUN_PREFIX}{os.getpid()}-") as tmp:
         folder = Path(tmp)
         record = folder / ".reads"
         record.touch()
-        runner.execute(Path(root), run, folder / f"{run.name}.ipynb", reads=record)
+        execution.execute(Path(root), run, folder / f"{run.name}.ipynb", reads=record)
         reads = depfile.read(record)
         if reads is None:
-            raise runner.RunError(f"{run.describe()}: the record of what the run read is unreadable")
+            raise RunError(f"{run.describe()}: the record of what the run read is unreadable")
         record.unlink()
         files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
     return Result(files, reads, time.perf_counter() - started)
@@ -175,7 +167,7 @@ def sweep(root: Path) -> None:
     folders of kernels and the run folders of workers whose process is gone."""
     cache.Store(root).sweep()
     temp = Path(tempfile.gettempdir())
-    for prefix in (SOCKETS_PREFIX, RUN_PREFIX):
+    for prefix in (execution.SOCKETS_PREFIX, RUN_PREFIX):
         for folder in temp.glob(f"{prefix}*"):
             if not cache._alive(folder.name[len(prefix):].split("-")[0]):
                 shutil.rmtree(folder, ignore_errors=True)
@@ -218,7 +210,7 @@ def stoppable(root: Path, finished):
         _stop(procs)
         # After the processes: a kernel that was still running would write its sockets again.
         sweep(root)
-        shutil.rmtree(sockets_folder(), ignore_errors=True)
+        shutil.rmtree(execution.sockets_folder(), ignore_errors=True)
         print(f"amudarya build: stopped by {signal.Signals(signum).name}; finished runs kept in the cache: "
               f"{finished()}; processes it started, now stopped: {len(procs)}", file=sys.stderr, flush=True)
         sys.stdout.flush()

@@ -3,6 +3,6 @@ extensions (`sphinx_lean`, `sphinx_escape`, `bibliography`, `edition`), Jupyter 
 of its own (`jupyterbook`) and the PDF edition (`pdf`). It imports only `domain` and `data`."""
 
 # The output metadata key under which `publish` puts a chart's alt text and title; the build
-# (`runner`) moves the alt text into the cell's metadata, the only place myst-nb takes it from.
+# (`build.postprocess`) moves the alt text into the cell's metadata, the only place myst-nb takes it from.
 # Here, not in `publish`, so that the build reads it without importing matplotlib.
 ALT_KEY = "amudarya"

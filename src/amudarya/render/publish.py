@@ -1,8 +1,8 @@
 """Putting results on a notebook page: charts with alt text, escaped tables, glued values.
 
 Notebooks call these instead of `display`, so that what reaches the book is uniform:
-every chart carries its alt text to the runner's post-processing, and every table is
-escaped HTML.
+every chart carries its alt text to the build's post-processing (`build.postprocess`), and
+every table is escaped HTML.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def show_disputes(package, dispute_ids) -> None:
 def glue_values(**values) -> None:
     """Glue several values for the page's prose (`{glue:text}` roles), without displaying them.
 
-    Booleans are also what the runner reads to keep or drop cells tagged `if:KEY` or
+    Booleans are also what the build reads to keep or drop cells tagged `if:KEY` or
     `if-not:KEY`, so a chapter can say something different when the data hold nothing.
     """
     for key, value in values.items():
@@ -172,7 +172,7 @@ def glue_values(**values) -> None:
 
 
 def _output_notebook() -> Path:
-    """Where the runner writes the executed notebook ($AMUDARYA_OUTPUT); when a person runs the
+    """Where the build writes the executed notebook ($AMUDARYA_OUTPUT); when a person runs the
     notebook by hand in Jupyter, a scratch place under _build/."""
     return Path(os.environ.get("AMUDARYA_OUTPUT") or Path.cwd() / "_build" / "interactive" / "notebook.ipynb")
 
