@@ -22,6 +22,7 @@ import pandas as pd
 
 from amudarya.data import depfile, keys, validation
 from amudarya.data.errors import InputError, Problem
+from amudarya.data.kinds import MISSING_FILE, NOT_JSON, NOT_UTF8
 
 PACKAGE_FILE = "datapackage.json"
 
@@ -133,16 +134,16 @@ def _read_descriptor(folder: Path) -> dict:
     path = folder / PACKAGE_FILE
     if not path.is_file():
         raise InputError(Problem(str(path), "missing file: the data package descriptor is missing",
-                                 expected="data/datapackage.json describing every table", kind=validation.MISSING_FILE))
+                                 expected="data/datapackage.json describing every table", kind=MISSING_FILE))
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(Problem("data/datapackage.json", f"not valid JSON: {exc.msg}", line=exc.lineno,
                                  expected="a JSON document; check the commas and brackets near this line",
-                                 kind=validation.NOT_JSON)) from None
+                                 kind=NOT_JSON)) from None
     except UnicodeDecodeError:
         raise InputError(Problem("data/datapackage.json", "not UTF-8: the file cannot be read as UTF-8",
-                                 expected="the file saved as UTF-8", kind=validation.NOT_UTF8)) from None
+                                 expected="the file saved as UTF-8", kind=NOT_UTF8)) from None
 
 
 def validate(folder: Path | None = None) -> validation.Findings:
