@@ -2,7 +2,8 @@
 
 The file is there, is not empty, is UTF-8, its header has the schema's columns, and each row has
 as many fields as the header. Frictionless reports a shifted row once per cell and knows no line
-numbers or quoting; here each such fault is said once, with the line an editor shows.
+numbers or quoting; here each such fault is said once, with the line an editor shows. The same
+reading gives the loader its cells (`casting`), so what is validated is what is loaded.
 """
 
 from __future__ import annotations

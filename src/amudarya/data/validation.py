@@ -7,7 +7,8 @@ Three passes; every problem any of them finds is reported together:
    as a table (missing, empty, not UTF-8, wrong separator) stops here.
 2. `schemacheck`: Frictionless checks types, constraints, keys and references, matching
    columns by name, on every file that could be read.
-3. `rules`: what the schema cannot state (a date that does not match its precision, ...).
+3. `rules`: what the schema cannot state (a date that does not match its precision, ...), on
+   the tables as the one typed loader (`casting`) reads them.
 
 Rows are counted as a spreadsheet shows them (the header is row 1); where a quoted field spans
 lines, the line a text editor shows is given as well.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from amudarya.data import rules, schemacheck, textcheck
+from amudarya.data import casting, rules, schemacheck, textcheck
 from amudarya.data.errors import Problem
 from amudarya.data.kinds import BAD_DESCRIPTOR, KINDS
 from amudarya.data.structure import Table, read_table
@@ -105,16 +106,15 @@ def _with_lines(problems: list[Problem], tables: dict[str, Table]) -> list[Probl
 
 
 def _frame(table: Table) -> pd.DataFrame:
-    frame = pd.DataFrame([cells for _, _, cells in table.rows], columns=table.header, dtype="string")[table.names]
+    frame = casting.typed(table)
     # Rules that count rows across tables (a dispute's claims) cannot trust a table with rows
     # left out; they skip it rather than report the gap as a problem of their own.
     frame.attrs["incomplete"] = bool(table.broken_rows)
     return frame
 
 
-def inspect(folder: Path, descriptor: dict, typed) -> Findings:
-    """Every problem with the data package in `folder`, and every warning; `typed(frame, fields)`
-    turns a table of text into typed columns (tables._typed)."""
+def inspect(folder: Path, descriptor: dict) -> Findings:
+    """Every problem with the data package in `folder`, and every warning."""
     broken = _descriptor_problems(descriptor)
     if broken:
         return Findings(broken, [])
@@ -125,12 +125,7 @@ def inspect(folder: Path, descriptor: dict, typed) -> Findings:
         tables[res["name"]], found = read_table(res, path.read_bytes() if path.is_file() else None)
         problems += found
     problems = _with_lines(problems + _cell_problems(folder, descriptor, tables), tables)
-    frames = {}
-    for name, t in tables.items():
-        if t.complete:
-            text = _frame(t)
-            frames[name] = typed(text, t.schema["fields"])
-            frames[name].attrs.update(text.attrs)
+    frames = {name: _frame(t) for name, t in tables.items() if t.complete}
     # A cell the schema check rejected reads as empty to the rules; what they would say about
     # its row is a consequence, so it waits until the row is fixed.
     reported = {(p.where, p.row) for p in problems if p.row}
