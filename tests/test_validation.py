@@ -87,3 +87,14 @@ def test_an_empty_cell_is_missing_whatever_its_type():
     for column in ("period_end", "value_usd", "dispute_id"):
         assert (events[column].isna() == (raw[column] == "")).all(), column
 
+
+
+def test_true_and_false_load_as_frictionless_reads_them(tmp_path):
+    """TRUE, 1 and 0 pass validation (Frictionless's default true and false values), so the book
+    reads them as true and false, not as missing."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    rows = [faults.find_row(tmp_path, "countries", kind="state", skip=i) for i in range(3)]
+    for row, text in zip(rows, ("TRUE", "1", "0"), strict=True):
+        faults.set_cell(tmp_path, "countries", row, "borders_afghanistan", text)
+    countries = tables.load(tmp_path / "data")["countries"]
+    assert countries["borders_afghanistan"].iloc[[r - 2 for r in rows]].tolist() == [True, True, False]
