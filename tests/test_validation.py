@@ -98,3 +98,14 @@ def test_true_and_false_load_as_frictionless_reads_them(tmp_path):
         faults.set_cell(tmp_path, "countries", row, "borders_afghanistan", text)
     countries = tables.load(tmp_path / "data")["countries"]
     assert countries["borders_afghanistan"].iloc[[r - 2 for r in rows]].tolist() == [True, True, False]
+
+
+def test_a_field_type_frictionless_does_not_know_is_a_bad_descriptor(tmp_path):
+    """A hand edit of the descriptor Frictionless cannot read is a problem to fix, not a crash."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"type": "number"', '"type": "nubmer"', 1),
+                    encoding="utf-8")
+    (problem,) = tables.check(tmp_path / "data")
+    assert str(problem).startswith("data/datapackage.json, field 'resources': bad descriptor: the schema of resource")
+    assert 'field type "nubmer" is not supported' in problem.message

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+from frictionless import FrictionlessException, Schema
 
 from amudarya.data import casting, rules, schemacheck, textcheck
 from amudarya.data.errors import Problem
@@ -40,6 +41,20 @@ class Findings:
     warnings: list[Problem]
 
 
+def _schema_problem(number: int, res: dict) -> Problem | None:
+    """What keeps Frictionless from reading a resource's schema (a field type it does not know, a
+    constraint its type cannot have), in Frictionless's words with the place named."""
+    try:
+        Schema.from_descriptor(res["schema"])
+    except FrictionlessException as exc:
+        note = exc.error.note
+    else:
+        return None
+    return Problem(_DESCRIPTOR, f"{BAD_DESCRIPTOR}: the schema of resource {number} ('{res['name']}'): {note}",
+                   field="resources", expected="a schema as the Table Schema standard describes it",
+                   kind=BAD_DESCRIPTOR)
+
+
 def _descriptor_problems(descriptor: dict) -> list[Problem]:
     """What keeps the descriptor itself from describing the tables (a hand edit gone wrong)."""
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
@@ -56,6 +71,8 @@ def _descriptor_problems(descriptor: dict) -> list[Problem]:
                                     "fields all have names", field="resources",
                                     value=res.get("name") if isinstance(res, dict) else res,
                                     expected="name, path and schema.fields for every table", kind=BAD_DESCRIPTOR))
+        else:
+            problems += [p for p in [_schema_problem(number, res)] if p]
     return problems
 
 
