@@ -2,15 +2,15 @@
 
 Every table is described in `data/datapackage.json` (Frictionless). `check()` validates the
 whole package and returns every problem at once; `load()` validates, then returns typed
-pandas DataFrames. How problems are found and put into words is in `validation.py`; what the
-Frictionless schema cannot express (a date that does not match its stated precision, a period
-that ends before it starts, ...) is in `rules.py`, so `check()` and `frictionless validate`
-agree on everything the package declares.
+pandas DataFrames, typed by the one loader validation uses too (`casting`). How problems are
+found and put into words is in `validation.py` and the modules it names; what the Frictionless
+schema cannot express (a date that does not match its stated precision, a period that ends
+before it starts, ...) is in `rules.py`, so `check()` and `frictionless validate` agree on
+everything the package declares.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from collections.abc import Mapping
@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from amudarya.data import depfile, keys, validation
+from amudarya.data import casting, depfile, keys, validation
 from amudarya.data.errors import InputError, Problem
+from amudarya.data.kinds import MISSING_FILE, NOT_JSON, NOT_UTF8
 
 PACKAGE_FILE = "datapackage.json"
 
@@ -51,32 +52,6 @@ def _schema(descriptor: dict, resource: str) -> dict:
         if res["name"] == resource:
             return res
     raise KeyError(resource)
-
-
-def _read_raw(path: Path | io.BytesIO) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-
-
-def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
-    # Values that do not parse become NA (coerce): validation types tables that may hold
-    # invalid cells, already reported, so the rules can still check every other row.
-    out = frame.copy()
-    for f in fields:
-        name = f["name"]
-        col = out[name].replace("", pd.NA)
-        kind = f.get("type", "string")
-        if kind == "date":
-            out[name] = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce")
-        elif kind == "integer":
-            numbers = pd.to_numeric(col, errors="coerce")
-            out[name] = numbers.where(numbers == numbers.round()).astype("Int64")
-        elif kind == "number":
-            out[name] = pd.to_numeric(col, errors="coerce").astype("Float64")
-        elif kind == "boolean":
-            out[name] = col.map({"true": True, "false": False, "True": True, "False": False}).astype("boolean")
-        else:
-            out[name] = col.astype("string")
-    return out
 
 
 class _Recorded(Mapping):
@@ -156,16 +131,16 @@ def _read_descriptor(folder: Path) -> dict:
     path = folder / PACKAGE_FILE
     if not path.is_file():
         raise InputError(Problem(str(path), "missing file: the data package descriptor is missing",
-                                 expected="data/datapackage.json describing every table", kind=validation.MISSING_FILE))
+                                 expected="data/datapackage.json describing every table", kind=MISSING_FILE))
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(Problem("data/datapackage.json", f"not valid JSON: {exc.msg}", line=exc.lineno,
                                  expected="a JSON document; check the commas and brackets near this line",
-                                 kind=validation.NOT_JSON)) from None
+                                 kind=NOT_JSON)) from None
     except UnicodeDecodeError:
         raise InputError(Problem("data/datapackage.json", "not UTF-8: the file cannot be read as UTF-8",
-                                 expected="the file saved as UTF-8", kind=validation.NOT_UTF8)) from None
+                                 expected="the file saved as UTF-8", kind=NOT_UTF8)) from None
 
 
 def validate(folder: Path | None = None) -> validation.Findings:
@@ -176,7 +151,7 @@ def validate(folder: Path | None = None) -> validation.Findings:
         descriptor = _read_descriptor(folder)
     except InputError as exc:
         return validation.Findings(exc.problems, [])
-    return validation.inspect(folder, descriptor, _typed)
+    return validation.inspect(folder, descriptor)
 
 
 def check(folder: Path | None = None) -> list[Problem]:
@@ -220,7 +195,7 @@ def _load(folder: Path, _digest: str) -> Package:
     for res in descriptor["resources"]:
         content = contents[res["path"]] = (folder / res["path"]).read_bytes()
         digests[res["path"]] = depfile.sha256(content)
-        tables[res["name"]] = _typed(_read_raw(io.BytesIO(content)), res["schema"]["fields"])
+        tables[res["name"]] = casting.load(res, content)
     return Package(folder=folder, descriptor=descriptor, tables=tables, digests=digests, contents=contents)
 
 

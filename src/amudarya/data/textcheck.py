@@ -91,7 +91,7 @@ def _is_code(fdef: dict, keys: set[str]) -> bool:
 
 
 def problems(table) -> list[Problem]:
-    """Every cell of a `validation.Table` with a control character, spaces around a code, or a
+    """Every cell of a `structure.Table` with a control character, spaces around a code, or a
     character a chart cannot draw."""
     schema = table.schema
     keys = set(schema.get("primaryKey") or [])

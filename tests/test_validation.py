@@ -1,0 +1,111 @@
+"""Validation reads what Frictionless found from its errors' fields, not from their English, and
+one typed loader gives every table the pandas types the schema declares."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import frictionless
+import pandas as pd
+import pytest
+
+import test_faults as faults
+from amudarya.data import tables
+from conftest import ROOT
+
+# Faults that reach the Frictionless pass: a type, each kind of constraint, a reference, a key.
+SCHEMA_FAULTS = (
+    faults.non_numeric, faults.thousands_separator, faults.negative, faults.impossible_date,
+    faults.date_not_a_day, faults.unknown_country, faults.unknown_source, faults.unknown_actor,
+    faults.duplicate_key, faults.stance_out_of_range, faults.unknown_thread, faults.empty_required,
+)
+
+
+def _duplicate_fx_row(project: Path) -> list[faults.Expect]:
+    """A key of three fields (currency, as_of, source_id): the row copied to the end."""
+    path = faults.table_path(project, "fx")
+    rows = [cells for _, _, cells in faults.records(path)]
+    faults.write(path, rows + [rows[1]])
+    return [faults.Expect("data/fx.csv", "duplicate key: row 2 has the same currency, as_of, source_id",
+                          row=len(rows) + 1, field="currency, as_of, source_id",
+                          expected="a currency, as_of, source_id that no other row of data/fx.csv has")]
+
+
+@pytest.fixture
+def broken_data(tmp_path) -> tuple[Path, list[faults.Expect]]:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    expects = [e for apply in SCHEMA_FAULTS for e in apply(tmp_path)] + _duplicate_fx_row(tmp_path)
+    return tmp_path / "data", expects
+
+
+def _reworded(monkeypatch) -> None:
+    """Frictionless's errors with every message and note in other words (a translation, a new release)."""
+    real = frictionless.Package.validate
+
+    def validate(self, *args, **kwargs):
+        report = real(self, *args, **kwargs)
+        for task in report.tasks:
+            for error in task.errors:
+                error.note = "Hinweis in anderen Worten"
+                error.message = "Meldung in anderen Worten"
+        return report
+
+    monkeypatch.setattr(frictionless.Package, "validate", validate)
+
+
+def test_every_schema_fault_is_said_in_words(broken_data):
+    folder, expects = broken_data
+    lines = [str(p) for p in tables.check(folder)]
+    for expect in expects:
+        assert any(not expect.check(line) for line in lines), (expect.place(), expect.kind, lines)
+
+
+def test_problems_come_from_the_errors_fields_not_their_wording(broken_data, monkeypatch):
+    folder, _ = broken_data
+    plain = tables.check(folder)
+    _reworded(monkeypatch)
+    assert tables.check(folder) == plain
+
+
+DTYPES = {"string": "string", "date": "datetime64[us]", "integer": "Int64", "number": "Float64",
+          "boolean": "boolean"}
+
+
+def test_the_typed_loader_gives_each_schema_type_its_pandas_dtype():
+    package = tables.load(ROOT / "data")
+    for res in package.descriptor["resources"]:
+        frame = package[res["name"]]
+        assert list(frame.columns) == [f["name"] for f in res["schema"]["fields"]]
+        for f in res["schema"]["fields"]:
+            assert str(frame[f["name"]].dtype) == DTYPES[f.get("type", "string")], (res["name"], f["name"])
+
+
+def test_an_empty_cell_is_missing_whatever_its_type():
+    events = tables.load(ROOT / "data")["trade"]
+    raw = pd.read_csv(ROOT / "data" / "trade.csv", dtype=str, keep_default_na=False)
+    for column in ("period_end", "value_usd", "dispute_id"):
+        assert (events[column].isna() == (raw[column] == "")).all(), column
+
+
+
+def test_true_and_false_load_as_frictionless_reads_them(tmp_path):
+    """TRUE, 1 and 0 pass validation (Frictionless's default true and false values), so the book
+    reads them as true and false, not as missing."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    rows = [faults.find_row(tmp_path, "countries", kind="state", skip=i) for i in range(3)]
+    for row, text in zip(rows, ("TRUE", "1", "0"), strict=True):
+        faults.set_cell(tmp_path, "countries", row, "borders_afghanistan", text)
+    countries = tables.load(tmp_path / "data")["countries"]
+    assert countries["borders_afghanistan"].iloc[[r - 2 for r in rows]].tolist() == [True, True, False]
+
+
+def test_a_field_type_frictionless_does_not_know_is_a_bad_descriptor(tmp_path):
+    """A hand edit of the descriptor Frictionless cannot read is a problem to fix, not a crash."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"type": "number"', '"type": "nubmer"', 1),
+                    encoding="utf-8")
+    (problem,) = tables.check(tmp_path / "data")
+    assert str(problem).startswith("data/datapackage.json, field 'resources': bad descriptor: the schema of resource")
+    assert 'field type "nubmer" is not supported' in problem.message
