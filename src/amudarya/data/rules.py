@@ -136,30 +136,19 @@ def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
     for idx, row in disputes.iterrows():
         found = members[row["dispute_id"]]
         if len(found) < 2:
-            problems.append(
-                Problem(
-                    _where(descriptor, "disputes"),
-                    f"incomplete dispute: a dispute needs at least two claims; {len(found)} row(s) carry this dispute_id",
-                    row=int(idx) + _FIRST_ROW,
-                    field="dispute_id",
-                    value=row["dispute_id"],
-                    expected="rows in events, trade, people or claims with this dispute_id, one per source",
-                    kind=DISPUTE,
-                )
-            )
+            problems.append(_incomplete(
+                descriptor, idx, row, f"a dispute needs at least two claims; {len(found)} row(s) carry this dispute_id",
+                "dispute_id", "rows in events, trade, people or claims with this dispute_id, one per source"))
         if pd.notna(row["preferred_id"]) and row["preferred_id"] not in found:
-            problems.append(
-                Problem(
-                    _where(descriptor, "disputes"),
-                    "incomplete dispute: the preferred claim is not one of this dispute's claims",
-                    row=int(idx) + _FIRST_ROW,
-                    field="preferred_id",
-                    value=row["preferred_id"],
-                    expected="one of " + (", ".join(sorted(found)) or "its claims (none found)"),
-                    kind=DISPUTE,
-                )
-            )
+            problems.append(_incomplete(
+                descriptor, idx, row, "the preferred claim is not one of this dispute's claims", "preferred_id",
+                "one of " + (", ".join(sorted(found)) or "its claims (none found)")))
     return problems
+
+
+def _incomplete(descriptor: dict, idx, row: pd.Series, what: str, field: str, expected: str) -> Problem:
+    return Problem(_where(descriptor, "disputes"), f"incomplete dispute: {what}", row=int(idx) + _FIRST_ROW,
+                   field=field, value=row[field], expected=expected, kind=DISPUTE)
 
 
 def kin_names(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
