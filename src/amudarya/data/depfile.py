@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -52,15 +53,21 @@ def slice_name(name: str, column: str | None = None, values=(), columns=None) ->
 
 def slice_digest(content: bytes, column: str | None = None, values=(), columns=None) -> str:
     """sha256 of the header and of the selected rows and columns (see `slice_name`), in file order."""
-    reader = csv.reader(io.StringIO(content.decode("utf-8"), newline=""))
-    header = next(reader, [])
+    header, body = _parsed(content)
     keep = list(columns) if columns else header
     if (column and column not in header) or not set(keep) <= set(header):
         return MISSING
     at, wanted, picks = header.index(column) if column else None, set(values), [header.index(c) for c in keep]
-    rows = [[row[i] for i in picks] for row in reader
-            if row and len(row) == len(header) and (at is None or row[at] in wanted)]
+    rows = [[row[i] for i in picks] for row in body if at is None or row[at] in wanted]
     return sha256(json.dumps([keep, rows]).encode("utf-8"))
+
+
+@lru_cache(maxsize=16)
+def _parsed(content: bytes) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
+    # Parsed once per content: a build checks many selections of the same few files.
+    reader = csv.reader(io.StringIO(content.decode("utf-8"), newline=""))
+    header = next(reader, [])
+    return header, tuple(tuple(row) for row in reader if row and len(row) == len(header))
 
 
 def parse_selection(selection: str) -> dict | None:

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -56,7 +57,10 @@ def code_digest() -> str:
     return files_digest(PACKAGE, "*.py")
 
 
+@lru_cache(maxsize=16)
 def versions(packages: tuple[str, ...]) -> str:
+    # Remembered: importlib.metadata reads each package's files on every call, which was a
+    # quarter of a no-op build, and versions do not change under a running build.
     found = [f"python=={sys.version}"]
     for name in packages:
         try:
