@@ -19,7 +19,10 @@ import pytest
 from amudarya.build import lock, paths
 from amudarya.build.paths import FAILED
 from amudarya.build.run import Run
-from amudarya.render import bounds, plots, publish
+from amudarya.render import bounds, publish
+from amudarya.render.bars import grouped_columns, horizontal_bars, stage_bars
+from amudarya.render.chart import plt
+from amudarya.render.periods import period_bars
 from test_faults import digest
 
 
@@ -187,13 +190,13 @@ def test_a_long_table_is_summarised_on_the_page(monkeypatch):
 
 def test_a_chart_caps_its_categories():
     data = pd.DataFrame({"label": [f"Flour {i}" for i in range(50_000)], "value": range(50_000)})
-    chart = plots.horizontal_bars(data, label="label", value="value", title="Exports", value_axis="US$",
-                                  source="A publisher")
+    chart = horizontal_bars(data, label="label", value="value", title="Exports", value_axis="US$",
+                            source="A publisher")
     assert chart.figure.get_size_inches()[1] < 20
     assert len(chart.figure.axes[0].get_yticklabels()) == bounds.CHART_CATEGORIES
     assert "the largest 25; 49,975 more not shown" in chart.title
     assert len(chart.alt) < 2000 and "Flour 49999" in chart.alt and "Flour 0 " not in chart.alt
-    plots.plt.close(chart.figure)
+    plt.close(chart.figure)
 
 
 def test_every_chart_of_categories_from_the_data_caps_them():
@@ -208,10 +211,10 @@ def test_every_chart_of_categories_from_the_data_caps_them():
                            "value_high": pd.NA, "text": [str(i) for i in range(n)]})
     years = pd.DataFrame({"year": range(1, n + 1), "refugees": range(n)})
     charts = [
-        plots.period_bars(periods, title="Exports", subtitle="By week", value_axis="US$ million", source="A publisher"),
-        plots.stage_bars(stages, title="Kin", source="A publisher"),
-        plots.grouped_columns(years, x="year", series={"refugees": "Refugees"}, title="Refugees",
-                              value_axis="persons", source="A publisher"),
+        period_bars(periods, title="Exports", subtitle="By week", value_axis="US$ million", source="A publisher"),
+        stage_bars(stages, title="Kin", source="A publisher"),
+        grouped_columns(years, x="year", series={"refugees": "Refugees"}, title="Refugees",
+                        value_axis="persons", source="A publisher"),
     ]
     period, stage, column = charts
     assert "the largest 25; 1,975 more periods not shown" in period.title
@@ -222,7 +225,7 @@ def test_every_chart_of_categories_from_the_data_caps_them():
     assert [t.get_text() for t in column.figure.axes[0].get_xticklabels()][0] == str(n - 24)
     for chart in charts:
         assert max(chart.figure.get_size_inches()) < 30 and len(chart.alt) < 3000, chart.title
-        plots.plt.close(chart.figure)
+        plt.close(chart.figure)
 
 
 def test_the_build_warns_of_a_page_or_image_past_its_limit(tmp_path):

@@ -17,7 +17,9 @@ from amudarya.domain import disputes as dp
 from amudarya.domain import policy, refusal, repatriation, trade
 from amudarya.domain import timeline as tl
 from amudarya.domain.events import takeover as takeover_day
-from amudarya.render import plots
+from amudarya.render.chart import plt
+from amudarya.render.stance import stance_lines
+from amudarya.render.timeline_chart import stance_timeline
 
 # What an assessment says when the book takes a side.
 TAKES_A_SIDE = re.compile(r"\bthe book (?:uses|follows|prefers|dates the|treats \S+ as the)\b", re.I)
@@ -103,22 +105,22 @@ def test_stance_dots_sit_on_their_levels(package):
     take = takeover_day(package["events"])
     whole = policy.country_timeline(package, "KAZ")
     rows = policy.chart_rows(whole, take)
-    chart = plots.stance_timeline(rows, title="t", source="s", takeover=take, takeover_label="k")
+    chart = stance_timeline(rows, title="t", source="s", takeover=take, takeover_label="k")
     ys = [y for coll in chart.figure.axes[0].collections for _, y in coll.get_offsets()]
-    plots.plt.close(chart.figure)
+    plt.close(chart.figure)
     assert ys and all(float(y).is_integer() for y in ys)
     assert "of them since the takeover" in chart.alt
 
 
 def test_a_year_resting_on_one_event_is_not_joined(package):
     yearly = refusal.yearly(package, ["TJK", "KAZ", "KGZ", "TKM", "UZB"])
-    chart = plots.stance_lines(yearly, highlight="Tajikistan", title="t", source="s")
+    chart = stance_lines(yearly, highlight="Tajikistan", title="t", source="s")
     single = {(r["year"], round(r["mean_stance"], 6)) for _, r in yearly.iterrows() if r["events"] < 2}
     assert single, "the data hold a year resting on one event"
     for line in chart.figure.axes[0].get_lines():
         for x, y in zip(*line.get_data(), strict=True):
             assert (x, round(y, 6)) not in single
-    plots.plt.close(chart.figure)
+    plt.close(chart.figure)
 
 
 def test_every_page_counts_since_the_takeover_by_one_rule(package):

@@ -1072,7 +1072,7 @@ def probe_notebook() -> nbformat.NotebookNode:
             "import pandas as pd\n"
             "from amudarya.data import tables\n"
             "from amudarya.domain import citations\n"
-            "from amudarya.render import plots, publish\n"
+            "from amudarya.render import bars, publish\n"
             "package = tables.load()\n"
             "event = package['events'].set_index('event_id').loc[event_id]\n"
             "actor = package['actors'].set_index('actor_id').loc[event['actor_id']]\n"
@@ -1088,7 +1088,7 @@ def probe_notebook() -> nbformat.NotebookNode:
             "                                 'Source': [source['title']]}), caption=actor['name'])"
         ),
         nbformat.v4.new_code_cell(
-            "publish.show_chart(plots.horizontal_bars(\n"
+            "publish.show_chart(bars.horizontal_bars(\n"
             "    pd.DataFrame({'label': [actor['name']], 'value': [1.0]}), label='label', value='value',\n"
             "    title=actor['name'], value_axis='events',\n"
             "    source=citations.source_line(package['sources'], [event['source_id']])))"
@@ -1351,11 +1351,11 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
 
     import pandas as pd
 
-    from amudarya.render import plots
+    from amudarya.render.bars import horizontal_bars
 
     label = "Fuel at US$ 5 to $x^$ 6"
-    chart = plots.horizontal_bars(pd.DataFrame({"label": [label], "value": [1.0]}), label="label", value="value",
-                                  title=label, value_axis="US$ million", source="a $ source")
+    chart = horizontal_bars(pd.DataFrame({"label": [label], "value": [1.0]}), label="label", value="value",
+                            title=label, value_axis="US$ million", source="a $ source")
     chart.figure.savefig(_io.BytesIO(), format="png")
     assert [t.get_text() for t in chart.figure.axes[0].get_yticklabels()] == [label]
     assert label in chart.alt

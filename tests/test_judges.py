@@ -162,7 +162,7 @@ def test_charts_are_sized_and_all_but_the_first_load_lazily(html):
 def test_every_page_links_one_pruned_stylesheet_and_only_the_scripts_its_elements_need(html):
     import re
 
-    from amudarya.render.sphinx_lean import BUNDLE
+    from amudarya.render.lean_css import BUNDLE
 
     css = (html / BUNDLE).read_text(encoding="utf-8")
     assert len(css) < 120_000  # 0.4 MB in eleven files as the themes ship them
@@ -184,7 +184,7 @@ def test_every_page_links_one_pruned_stylesheet_and_only_the_scripts_its_element
 
 
 def test_css_pruning_keeps_every_rule_a_used_class_can_match():
-    from amudarya.render.sphinx_lean import prune_css
+    from amudarya.render.lean_css import prune_css
 
     css = ("@charset \"UTF-8\";.a:hover{color:red}.b::before{content:'x'}.zz{color:blue}.a:not(.zz){margin:0}"
            ".a .zz,.b{padding:0}@media (max-width:5px){.zz{top:0}.a{top:1px}}@media print{.zz{top:0}}"

@@ -62,7 +62,7 @@ def _name(char: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _chart_glyphs() -> frozenset[int]:
-    """Code points the charts' font (matplotlib's default, as plots.py uses it) can draw."""
+    """Code points the charts' font (matplotlib's default, which the charts use) can draw."""
     # matplotlib is slow to import and only this check needs it in the data layer.
     from matplotlib import font_manager, ft2font
 

@@ -26,7 +26,7 @@ from amudarya.domain.disputes import anchor_id, claims, overview
 from amudarya.domain.words import count
 from amudarya.render import ALT_KEY
 from amudarya.render.bounds import summarised
-from amudarya.render.plots import Chart, plt
+from amudarya.render.chart import Chart, plt
 
 
 def show_chart(chart: Chart) -> None:

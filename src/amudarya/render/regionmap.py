@@ -1,9 +1,9 @@
 """The overview's annotated map: the states and Afghanistan, the rivers the border follows, the
 main crossings and the places the chapters name, every mark read from `data/places.csv`.
 
-The country shapes and their colours are `plots.region_map`'s; this module adds the layer of
-places on top and writes the part of the alt text that describes it. Labels are spread by
-adjustText so that none covers another or a country's name.
+`region_map` draws the country shapes, each filled by its category; `annotated_map` adds the
+layer of places on top and writes the part of the alt text that describes it. Labels are spread
+by adjustText so that none covers another or a country's name.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import inflect
 import pandas as pd
 from adjustText import adjust_text
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from amudarya.domain import geo
 from amudarya.domain.places import country_name
-from amudarya.render.plots import PALETTE, Chart, _halo, region_map
+from amudarya.render.chart import PALETTE, Chart, halo, plt, sourced
 
 AFGHANISTAN = "AFG"
 POINT_KINDS = ("crossing", "place", "region")
@@ -34,6 +35,99 @@ _engine = inflect.engine()
 
 class PlacesError(ValueError):
     """A row of data/places.csv the map cannot draw; the message names the row and field."""
+
+
+def region_map(
+    focus,
+    context,
+    *,
+    colour_by: str,
+    colours: dict[str, str],
+    legend_title: str,
+    label: str,
+    note: str | None,
+    title: str,
+    source: str,
+    context_labels: int = 6,
+) -> Chart:
+    """A map of a few countries (`focus`, a projected GeoDataFrame), each filled by its
+    category in `colour_by` and labelled with the text in `label`, over the land around them
+    (`context`, in light grey, its largest countries named in grey for orientation).
+
+    `colours` maps each category to its colour, in legend order; `note` (optional) is a
+    column of a second, smaller label line, e.g. a figure for each country.
+    """
+    if focus.empty:
+        raise ValueError("region_map needs at least one country")
+    west, south, east, north = focus.total_bounds
+    pad_x, pad_y = (east - west) * 0.04, (north - south) * 0.04
+    # The figure takes the map's own proportions, plus room for the title, legend and source.
+    aspect = (north - south + 2 * pad_y) / (east - west + 2 * pad_x)
+    fig, ax = plt.subplots(figsize=(7.5, 7.5 * aspect + 1.1))
+    ax.set_facecolor("#DCEAF5")  # water: the Caspian and the Aral stand out from land
+    context.plot(ax=ax, color="#E8E8E8", edgecolor="white", linewidth=0.6)
+    for category, colour in colours.items():
+        part = focus[focus[colour_by] == category]
+        if not part.empty:
+            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.9)
+    ax.set_xlim(west - pad_x, east + pad_x)
+    ax.set_ylim(south - pad_y, north + pad_y)
+    if context_labels and not context.empty:
+        _name_neighbours(ax, context, context_labels, (west, south, east, north))
+    for _, row in focus.iterrows():
+        point = row.geometry.representative_point()
+        text = row[label] + (f"\n{row[note]}" if note and isinstance(row[note], str) and row[note] else "")
+        ax.text(point.x, point.y, text, ha="center", va="center", fontsize=9, fontweight="bold",
+                linespacing=1.25, path_effects=halo())
+
+    handles = [Patch(facecolor=c, edgecolor="white", label=k) for k, c in colours.items()
+               if (focus[colour_by] == k).any()]
+    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(0, -0.01),
+              ncol=len(handles), fontsize=8.5, title_fontsize=9, frameon=False, alignment="left")
+    _bare(ax)
+    ax.set_title(title)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    alt = _map_alt(focus, colour_by=colour_by, colours=colours, legend_title=legend_title, label=label,
+                   note=note, title=title)
+    return sourced(fig, source, title=title, alt=alt)
+
+
+def _name_neighbours(ax, context, n: int, bounds) -> None:
+    """Orientation: the `n` largest neighbouring countries, named in grey where most of them
+    shows (their representative point inside the map's `bounds`)."""
+    west, south, east, north = bounds
+    shown = context.assign(_area=context.geometry.area).sort_values("_area", ascending=False)
+    for _, row in shown.head(n).iterrows():
+        point = row.geometry.representative_point()
+        if west < point.x < east and south < point.y < north:
+            ax.text(point.x, point.y, row["atlas_name"], ha="center", va="center", fontsize=8,
+                    color="#777777", style="italic")
+
+
+def _bare(ax) -> None:
+    """No ticks, axis labels or frame: a map's coordinates say nothing to a reader."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _map_alt(focus, *, colour_by: str, colours: dict[str, str], legend_title: str, label: str, note: str | None,
+             title: str) -> str:
+    """The map in words: the countries of each category, and each one's note."""
+    groups = []
+    for category in colours:
+        names = focus.loc[focus[colour_by] == category, label].tolist()
+        if names:
+            groups.append(f"{category} ({len(names)}): {', '.join(names)}")
+    alt = f"Map of {len(focus)} countries: {title}. {legend_title}: " + "; ".join(groups) + "."
+    if note:
+        notes = [f"{r[label]} {r[note]}" for _, r in focus.iterrows() if isinstance(r[note], str) and r[note]]
+        if notes:
+            alt += " Labels also give " + "; ".join(notes) + "."
+    return alt
 
 
 def checked_places(places: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -110,26 +204,15 @@ def describe(points, rivers, countries: pd.DataFrame) -> str:
 
 def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, title: str, source: str,
                   **base) -> Chart:
-    """`plots.region_map` of `focus` over `context` (see there for `base`), with the border
+    """`region_map` of `focus` over `context` (see there for `base`), with the border
     rivers drawn and named along their course and every point labelled without overlaps."""
     chart = region_map(focus, context, title=title, source=source, **base)
     fig = chart.figure
     ax = fig.axes[0]
     fixed = list(ax.texts)  # the country names region_map wrote: labels must keep clear of them
-    labels, xs, ys = [], [], []
-    for _, river in rivers.iterrows():
-        rivers[rivers["place_id"] == river["place_id"]].plot(ax=ax, color=RIVER_COLOUR, linewidth=2.2, zorder=4)
-        line = river.geometry
-        longest = max(getattr(line, "geoms", [line]), key=lambda g: g.length)
-        # The name goes where the river runs furthest from the country names and the marks.
-        crowd = [t.get_position() for t in fixed] + [(p.x, p.y) for p in points.geometry]
-        candidates = [longest.interpolate(f / 10, normalized=True) for f in range(1, 10)]
-        anchor = max(candidates, key=lambda c: min(((c.x - x) ** 2 + (c.y - y) ** 2 for x, y in crowd),
-                                                    default=0))
-        labels.append(ax.text(anchor.x, anchor.y, river["name"], fontsize=8, color=RIVER_COLOUR, style="italic",
-                              fontweight="bold", ha="center", va="center", path_effects=_halo(), zorder=6))
-        xs.append(anchor.x)
-        ys.append(anchor.y)
+    labels = _name_rivers(ax, rivers, points, fixed)
+    xs = [t.get_position()[0] for t in labels]
+    ys = [t.get_position()[1] for t in labels]
     for kind, style in MARKERS.items():
         rows = points[points["kind"] == kind]
         if not rows.empty:
@@ -147,7 +230,7 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
         dy = -step * depth[i] if row["kind"] == "crossing" else step
         labels.append(ax.text(p.x, p.y + dy, row["name"], fontsize=7.5, ha="center", va="center",
                               style="italic" if region else "normal", color="#333333" if region else "#111111",
-                              path_effects=_halo(), zorder=6))
+                              path_effects=halo(), zorder=6))
         xs.append(p.x)
         ys.append(p.y)
     adjust_text(labels, x=xs, y=ys, target_x=xs, target_y=ys, objects=fixed, ax=ax, ensure_inside_axes=True,
@@ -155,6 +238,31 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
                 iter_lim=600, arrowprops=dict(arrowstyle="-", color="#555555", lw=0.6))
     ax.set_xlabel("")  # geopandas labels the axes with the projection's units when it plots
     ax.set_ylabel("")
+    _places_legend(ax, points, rivers)
+    alt = chart.alt + " " + describe(points, rivers, countries)
+    return Chart(figure=fig, alt=alt, title=chart.title)
+
+
+def _name_rivers(ax, rivers, points, fixed: list) -> list:
+    """Each border river drawn, and its name placed where it runs furthest from the country
+    names (`fixed`) and the marks; returns the names' labels."""
+    labels = []
+    for _, river in rivers.iterrows():
+        rivers[rivers["place_id"] == river["place_id"]].plot(ax=ax, color=RIVER_COLOUR, linewidth=2.2, zorder=4)
+        line = river.geometry
+        longest = max(getattr(line, "geoms", [line]), key=lambda g: g.length)
+        crowd = [t.get_position() for t in fixed] + [(p.x, p.y) for p in points.geometry]
+        candidates = [longest.interpolate(f / 10, normalized=True) for f in range(1, 10)]
+        anchor = max(candidates, key=lambda c: min(((c.x - x) ** 2 + (c.y - y) ** 2 for x, y in crowd),
+                                                    default=0))
+        labels.append(ax.text(anchor.x, anchor.y, river["name"], fontsize=8, color=RIVER_COLOUR, style="italic",
+                              fontweight="bold", ha="center", va="center", path_effects=halo(), zorder=6))
+    return labels
+
+
+def _places_legend(ax, points, rivers) -> None:
+    """The legend of the places layer (rivers and each kind of mark drawn), beside the
+    categories' legend region_map made."""
     handles = [Line2D([], [], color=RIVER_COLOUR, linewidth=2.2, label="River along the border")] if not rivers.empty else []
     for kind, style in MARKERS.items():
         if (points["kind"] == kind).any():
@@ -166,8 +274,6 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
         # grey: below the map there is room for only one legend beside the source line.
         ax.add_artist(ax.get_legend())
         ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9, edgecolor="#cccccc")
-    alt = chart.alt + " " + describe(points, rivers, countries)
-    return Chart(figure=fig, alt=alt, title=chart.title)
 
 
 def source_note(places: pd.DataFrame) -> str:
