@@ -14,7 +14,7 @@ import re
 import pytest
 
 from amudarya.domain import disputes as dp
-from amudarya.domain import policy, refusal, repatriation, trade
+from amudarya.domain import kinship, policy, refusal, repatriation, stages, stances, trade
 from amudarya.domain import timeline as tl
 from amudarya.domain.events import takeover as takeover_day
 from amudarya.render.chart import plt
@@ -88,15 +88,15 @@ def test_the_kyrgyz_chapter_does_not_call_the_takeover_year_flat_when_asylum_see
 
 
 def test_stocks_and_movements_are_charted_apart_oldest_first(package):
-    kin = repatriation.kin_rows(package["people"], "KGZ", "AFG")
-    figures = repatriation.stage_figures(kin, package["people"], package["disputes"], "AFG")
-    data = repatriation.stage_chart_data(figures, "KGZ", package["countries"])
+    kin = kinship.kin_rows(package["people"], "KGZ", "AFG")
+    figures = stages.stage_figures(kin, package["people"], package["disputes"], "AFG")
+    data = stages.stage_chart_data(figures, "KGZ", package["countries"])
     stock = data[data["label"].str.startswith("Still in")]
     assert not stock.empty and stock["panel"].str.contains("stock").all()
     assert not data.loc[~data.index.isin(stock.index), "panel"].str.contains("stock").any()
-    moves = figures[~figures["measure"].isin(repatriation.STOCKS) & (figures["unit"] == "persons")]
+    moves = figures[~figures["measure"].isin(stages.STOCKS) & (figures["unit"] == "persons")]
     labels = data[data["panel"].str.startswith("Movements") & (data["unit"] == "persons")]["label"]
-    expected = [f"{repatriation.stage_label(f, 'KGZ', package['countries'])}, {f['when_short']}"
+    expected = [f"{stages.stage_label(f, 'KGZ', package['countries'])}, {f['when_short']}"
                 for _, f in moves.sort_values("date", kind="stable").iterrows()]
     assert list(labels) == expected
 
@@ -128,9 +128,7 @@ def test_every_page_counts_since_the_takeover_by_one_rule(package):
     timeline = policy.country_timeline(package, "KAZ")
     assert policy.facts(package, "KAZ")["n_events"] == len(tl.since_takeover(timeline, take))
     assert len(refusal.state_timeline(package, "KAZ")) == len(tl.since_takeover(timeline, take))
-    from amudarya.domain import overview
-
-    summary = overview.stance_summary(package["events"], package["disputes"], ["KAZ"], take)
+    summary = stances.stance_summary(package["events"], package["disputes"], ["KAZ"], take)
     assert int(summary["events"].iloc[0]) == len(tl.since_takeover(timeline, take))
 
 

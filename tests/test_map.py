@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from amudarya.domain import geo, overview
+from amudarya.domain import geo, region, stances
 from amudarya.render import regionmap
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
@@ -30,11 +30,11 @@ def chart(package, world, places):
     from amudarya.domain import events
 
     takeover = events.takeover(package["events"])
-    summary = overview.stance_summary(package["events"], package["disputes"], STATES, takeover)
-    focus, context = overview.map_layers(world, STATES, package["countries"], summary)
+    summary = stances.stance_summary(package["events"], package["disputes"], STATES, takeover)
+    focus, context = region.map_layers(world, STATES, package["countries"], summary)
     drawn = regionmap.annotated_map(
         focus, context, regionmap.point_layer(places), regionmap.river_layer(world, places), package["countries"],
-        colour_by="category", colours=overview.MAP_COLOURS, legend_title="Land border with Afghanistan",
+        colour_by="category", colours=region.MAP_COLOURS, legend_title="Land border with Afghanistan",
         label="name", note=None, title="Who borders Afghanistan, and where the border is crossed", source="test",
     )
     drawn.figure.canvas.draw()

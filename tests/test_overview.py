@@ -15,7 +15,7 @@ import pytest
 from amudarya.build.execution import execute
 from amudarya.build.postprocess import glued
 from amudarya.build.run import Run
-from amudarya.domain import events, geo, overview
+from amudarya.domain import events, geo, milestones, region, stances, turnover, unhcr, words
 from amudarya.domain import timeline as tl
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
@@ -28,7 +28,7 @@ def takeover(package):
 
 @pytest.fixture(scope="module")
 def first(package, takeover):
-    return overview.firsts(package["events"], package["disputes"], STATES, takeover, package["claims"])
+    return milestones.firsts(package["events"], package["disputes"], STATES, takeover, package["claims"])
 
 
 def _not_set_aside(frame, id_col, disputes):
@@ -61,13 +61,13 @@ def test_first_envoy_date_is_the_earliest_accreditation_since_the_takeover(packa
 
 
 def test_first_table_has_a_text_in_every_cell(package, first):
-    table = overview.first_table(first, package["countries"])
-    assert len(table) == len(overview.MILESTONES)
+    table = milestones.first_table(first, package["countries"])
+    assert len(table) == len(milestones.MILESTONES)
     assert not table.isna().any().any()
     assert all(isinstance(v, str) and v and v.lower() != "nan" for v in table.to_numpy().ravel())
     # Kyrgyzstan has no accreditation event in data/events.csv (checked by hand): its cell says so.
     envoy = table[table["First …"].str.startswith("Taliban envoy accepted")].iloc[0]
-    assert envoy["Kyrgyzstan"] == overview.NOT_IN_DATA
+    assert envoy["Kyrgyzstan"] == words.NOT_IN_DATA
     # Turkmenistan's acceptance (March 2022) is the earliest in data/events.csv (checked by hand).
     assert envoy["First …"].endswith("(first: Turkmenistan)")
 
@@ -84,13 +84,13 @@ def test_disputed_delisting_date_is_the_preferred_claim_with_the_span_of_the_cla
     assert "ev-kaz-delisting-date" in row["dispute_ids"]
     # The claims table records which body decided; that dispute touches the same event.
     assert "ev-kaz-delisting-body" in row["dispute_ids"]
-    text = overview.cell_text(row)
+    text = milestones.cell_text(row)
     assert text == "29 Dec 2023 (announced; disputed)"
 
 
 def test_who_was_first_allows_for_month_precision(package, first):
     rows = first[first["milestone"] == "accreditation"].copy()
-    leaders = overview.first_of(rows)
+    leaders = milestones.first_of(rows)
     assert len(leaders) == 1
     # Move another state's acceptance into the leader's month: it might then have been first.
     lead = rows[rows["state"] == leaders[0]].iloc[0]
@@ -98,12 +98,12 @@ def test_who_was_first_allows_for_month_precision(package, first):
     other = rows[rows["found"] & (rows["state"] != lead["state"])].index[0]
     rows.loc[other, ["date", "earliest", "latest"]] = lead["date"] + pd.Timedelta(days=10)
     rows.loc[other, ["precision", "earliest_precision", "latest_precision"]] = "day"
-    assert set(overview.first_of(rows)) == {lead["state"], rows.loc[other, "state"]}
+    assert set(milestones.first_of(rows)) == {lead["state"], rows.loc[other, "state"]}
 
 
 def test_rows_telling_one_event_are_counted_once(package):
     e, d = package["events"], package["disputes"]
-    once = overview.distinct_events(e, d)
+    once = stances.distinct_events(e, d)
     # One visit told twice (a dispute over the number of agreements, same day): one event.
     aripov = e.loc[e["dispute_id"] == "ev-uzb-aripov-agreements-count", "event_id"]
     assert len(aripov) == 2 and once["event_id"].isin(aripov).sum() == 1
@@ -118,7 +118,7 @@ def test_stance_summary_counts_and_averages_distinct_events(package, takeover):
     # Both of Kyrgyzstan's disputed events (delisting date; the value of the Kabul deals, one
     # day) are one event told by two rows: keep one row per dispute.
     distinct = pd.concat([rows[rows["dispute_id"].isna()], rows.dropna(subset=["dispute_id"]).drop_duplicates("dispute_id")])
-    summary = overview.stance_summary(e, package["disputes"], STATES, takeover).set_index("state")
+    summary = stances.stance_summary(e, package["disputes"], STATES, takeover).set_index("state")
     assert summary.loc["KGZ", "events"] == len(distinct) < len(rows)
     assert summary.loc["KGZ", "mean_stance"] == pytest.approx(float(distinct["stance"].mean()))
 
@@ -132,7 +132,7 @@ def test_latest_full_year_turnover_per_state(package):
     full_year = (t["period_start"].dt.strftime("%m-%d") == "01-01") & (t["period_end"].dt.strftime("%m-%d") == "12-31") & (
         t["period_start"].dt.year == t["period_end"].dt.year)
     totals = t[(t["flow"] == "turnover") & (t["product"] == "all") & t["value_usd"].notna() & full_year]
-    latest = overview.latest_turnover(package["trade"], package["disputes"], STATES)
+    latest = turnover.latest_turnover(package["trade"], package["disputes"], STATES)
     for state in STATES:
         mine = totals[((totals["reporter"] == state) & (totals["partner"] == "AFG"))
                       | ((totals["reporter"] == "AFG") & (totals["partner"] == state))]
@@ -141,19 +141,19 @@ def test_latest_full_year_turnover_per_state(package):
             assert shown.empty, state
         else:
             assert len(shown) == 1 and shown["period_end"].iloc[0] == mine["period_end"].max(), state
-    table = overview.trade_table(latest, STATES, package["countries"]).set_index("State")
+    table = turnover.trade_table(latest, STATES, package["countries"]).set_index("State")
     assert not table.isna().any().any()
     kaz = latest[(latest["state"] == "KAZ") & (latest["kind"] == "full year")].iloc[0]
     assert f"US$ {kaz['value_usd'] / 1e6:,.1f} million in {kaz['period_end']:%Y}" in table.loc["Kazakhstan", "Latest full year"]
 
 
 def test_unhcr_table_gives_the_latest_year(package):
-    unhcr = set(package["sources"].query("publisher == 'UNHCR'")["source_id"])
+    by_unhcr = set(package["sources"].query("publisher == 'UNHCR'")["source_id"])
     p = package["people"]
-    refugees = p[p["source_id"].isin(unhcr) & (p["measure"] == "refugees") & (p["origin"] == "AFG") & p["country"].isin(STATES)]
+    refugees = p[p["source_id"].isin(by_unhcr) & (p["measure"] == "refugees") & (p["origin"] == "AFG") & p["country"].isin(STATES)]
     year = int(refugees["date"].dt.year.max())
-    rows = overview.unhcr_rows(p, package["sources"], STATES)
-    table = overview.unhcr_table(rows, STATES, package["countries"]).set_index("State")
+    rows = unhcr.year_end_rows(p, package["sources"], STATES)
+    table = unhcr.year_end_table(rows, STATES, package["countries"]).set_index("State")
     tjk = refugees[(refugees["country"] == "TJK") & (refugees["date"].dt.year == year)]["value"].iloc[0]
     assert table.loc["Tajikistan", f"Refugees, end of {year}"] == f"{tjk:,.0f}"
     assert not table.isna().any().any()
@@ -174,8 +174,8 @@ def test_boundaries_are_read_offline_with_iso_codes(world):
 
 
 def test_map_layers_hold_the_six_countries_with_valid_shapes(package, takeover, world):
-    summary = overview.stance_summary(package["events"], package["disputes"], STATES, takeover)
-    focus, context = overview.map_layers(world, STATES, package["countries"], summary)
+    summary = stances.stance_summary(package["events"], package["disputes"], STATES, takeover)
+    focus, context = region.map_layers(world, STATES, package["countries"], summary)
     assert sorted(focus["iso3"]) == sorted(["AFG", *STATES])
     assert focus.geometry.is_valid.all() and not focus.geometry.is_empty.any()
     assert focus.crs.is_projected and context.crs == focus.crs
@@ -209,17 +209,17 @@ def test_overview_opens_the_book(built_book):
 
 def test_glued_headlines_come_from_the_data(package, takeover, executed, root):
     _, values = executed
-    firsts = _first_accreditations(package, takeover)
+    accepted = _first_accreditations(package, takeover)
     names = package["countries"].set_index("iso3")["name"]
-    assert values["first_envoy_state"] == names[firsts.idxmin()]
+    assert values["first_envoy_state"] == names[accepted.idxmin()]
     # Turkmenistan's acceptance is dated to a month in data/events.csv (checked by hand).
-    assert values["first_envoy_date"] == f"{firsts.min():%B %Y}"
-    assert values["n_envoy"] == overview.count_word(len(firsts))
+    assert values["first_envoy_date"] == f"{accepted.min():%B %Y}"
+    assert values["n_envoy"] == words.count_word(len(accepted))
     border = package["countries"].set_index("iso3")["borders_afghanistan"]
-    assert values["neighbour_names"] == overview.names_text(names[s] for s in STATES if border[s])
-    unhcr = set(package["sources"].query("publisher == 'UNHCR'")["source_id"])
+    assert values["neighbour_names"] == words.names_text(names[s] for s in STATES if border[s])
+    by_unhcr = set(package["sources"].query("publisher == 'UNHCR'")["source_id"])
     p = package["people"]
-    refugees = p[p["source_id"].isin(unhcr) & (p["measure"] == "refugees") & p["country"].isin(STATES)]
+    refugees = p[p["source_id"].isin(by_unhcr) & (p["measure"] == "refugees") & p["country"].isin(STATES)]
     latest = refugees[refugees["date"].dt.year == refugees["date"].dt.year.max()]
     assert values["top_refugees"] == int(latest["value"].max())
     assert values["top_refugees_state"] == names[latest.loc[latest["value"].idxmax(), "country"]]
@@ -257,7 +257,7 @@ def test_page_shows_the_map_and_chart_with_alt_text_and_the_first_table(built_bo
     map_alt = next(img["alt"] for img in charts if img["alt"].startswith("Map"))
     assert all(names[c] in map_alt for c in ["AFG", *STATES]) and "Borders Afghanistan" in map_alt
     stance_alt = next(img["alt"] for img in charts if img["alt"].startswith("Small multiples:"))
-    summary = overview.stance_summary(package["events"], package["disputes"], STATES, events.takeover(package["events"]))
+    summary = stances.stance_summary(package["events"], package["disputes"], STATES, events.takeover(package["events"]))
     for _, row in summary.iterrows():
         assert f"{names[row['state']]}: {row['events']} events since the takeover" in stance_alt
     assert any("Who did what first" in c for c in parser.captions)

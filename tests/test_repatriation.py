@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from amudarya.data import tables
-from amudarya.domain import events, repatriation
+from amudarya.domain import counts, events, kinship, repatriation, stages, unhcr
 
 TAKEOVER = "2021-08-15"
 
@@ -18,8 +18,8 @@ def _rows(package, **match):
 
 @pytest.fixture(scope="module")
 def kgz(package):
-    kin = repatriation.kin_rows(package["people"], "KGZ", "AFG")
-    return kin, repatriation.stage_figures(kin, package["people"], package["disputes"], "AFG")
+    kin = kinship.kin_rows(package["people"], "KGZ", "AFG")
+    return kin, stages.stage_figures(kin, package["people"], package["disputes"], "AFG")
 
 
 @pytest.fixture(scope="module")
@@ -48,23 +48,23 @@ def test_kin_are_told_from_citizens_and_from_other_states_kin(package, record_id
     row = _rows(package, record_id=record_id).iloc[0]
     assert (row["kin_of"] if pd.notna(row["kin_of"]) else None) == kin_of
     for state in list(package["countries"]["iso3"]) + ["PAK"]:
-        found = record_id in set(repatriation.kin_rows(people, state, row["origin"])["record_id"])
+        found = record_id in set(kinship.kin_rows(people, state, row["origin"])["record_id"])
         assert found is (state == kin_of), state
-    others = repatriation.other_rows(people, row["country"], row["origin"])
-    assert (record_id in set(others["record_id"])) is (kin_of is None and row["measure"] not in repatriation.UNHCR_MEASURES)
+    others = kinship.other_rows(people, row["country"], row["origin"])
+    assert (record_id in set(others["record_id"])) is (kin_of is None and row["measure"] not in unhcr.UNHCR_MEASURES)
 
 
 def test_kin_are_read_from_kin_of_not_from_the_wording_of_group(package):
     """Rewording `group` changes nothing; setting `kin_of` is what makes a row kin."""
     people = package["people"]
-    before = repatriation.kin_rows(people, "KGZ", "AFG")
+    before = kinship.kin_rows(people, "KGZ", "AFG")
     reworded = people.assign(group=pd.Series("Some people", index=people.index, dtype="string"))
-    after = repatriation.kin_rows(reworded, "KGZ", "AFG")
+    after = kinship.kin_rows(reworded, "KGZ", "AFG")
     assert list(after["record_id"]) == list(before["record_id"]) and len(before) > 0
     citizens = "kgz-2021-08-24-kyrgyz-citizens-evacuated"
     marked = people.assign(kin_of=people["kin_of"].mask(people["record_id"] == citizens, "KGZ"))
-    assert citizens in set(repatriation.kin_rows(marked, "KGZ", "AFG")["record_id"])
-    assert citizens not in set(repatriation.other_rows(marked, "KGZ", "AFG")["record_id"])
+    assert citizens in set(kinship.kin_rows(marked, "KGZ", "AFG")["record_id"])
+    assert citizens not in set(kinship.other_rows(marked, "KGZ", "AFG")["record_id"])
 
 
 def test_every_kin_row_names_a_state_and_none_is_a_unhcr_statistic(package):
@@ -72,7 +72,7 @@ def test_every_kin_row_names_a_state_and_none_is_a_unhcr_statistic(package):
     kin = people[people["kin_of"].notna()]
     states = set(countries.loc[countries["kind"] == "state", "iso3"])
     assert set(kin["kin_of"]) <= states and set(kin["kin_of"]) == {"KAZ", "KGZ"}
-    assert not kin["measure"].isin(repatriation.UNHCR_MEASURES).any()
+    assert not kin["measure"].isin(unhcr.UNHCR_MEASURES).any()
 
 
 def _countries_raw(root):
@@ -82,9 +82,9 @@ def _countries_raw(root):
 @pytest.mark.parametrize("country", ["KAZ", "KGZ", "TJK", "TKM", "UZB", "PAK"])
 def test_the_words_for_kin_come_from_the_countries_table(package, root, country):
     raw = _countries_raw(root)
-    words = repatriation.kin_words(package["countries"], country)
+    words = kinship.kin_words(package["countries"], country)
     if country not in raw.index:
-        assert words == repatriation.KinWords() and not words.named
+        assert words == kinship.KinWords() and not words.named
         return
     row = raw.loc[country]
     assert (words.name or "", words.adjective or "", words.programme or "") == (
@@ -97,7 +97,7 @@ def test_the_words_for_kin_come_from_the_countries_table(package, root, country)
 def test_kin_without_a_sourced_name_are_called_ethnic_kin(package):
     """A state whose kin the data count but whose row names no source for what to call them
     (Turkmenistan: no cited source names Turkmens abroad) gets plain words, never a guess."""
-    assert not repatriation.kin_words(package["countries"], "TKM").named
+    assert not kinship.kin_words(package["countries"], "TKM").named
     people = package["people"]
     moved = people[people["kin_of"] == "KGZ"]
     moved = moved.assign(kin_of="TKM", country=moved["country"].replace("KGZ", "TKM"),
@@ -108,18 +108,18 @@ def test_kin_without_a_sourced_name_are_called_ethnic_kin(package):
     assert facts["has_kin"] and facts["has_stages"] and not facts["has_kin_name"]
     assert facts["kin_many"] == "ethnic kin" and facts["kin_label"] == "ethnic kin of Turkmenistan"
     assert not facts["has_programme_name"] and "programme" not in facts
-    assert repatriation.stage_chart_title(facts, "Afghanistan").startswith("Ethnic kin of Turkmenistan from")
-    kin = repatriation.kin_rows(trial["people"], "TKM", "AFG")
-    figures = repatriation.stage_figures(kin, trial["people"], trial["disputes"], "AFG")
+    assert stages.stage_chart_title(facts, "Afghanistan").startswith("Ethnic kin of Turkmenistan from")
+    kin = kinship.kin_rows(trial["people"], "TKM", "AFG")
+    figures = stages.stage_figures(kin, trial["people"], trial["disputes"], "AFG")
     granted = figures[figures["measure"] == "granted_status"].iloc[0]
-    assert repatriation.stage_label(granted, "TKM", trial["countries"]) == "Granted returnee status"
+    assert stages.stage_label(granted, "TKM", trial["countries"]) == "Granted returnee status"
 
 
 def test_kin_rows_follow_the_people_wherever_they_were_counted(package, kgz):
     kin, _ = kgz
     assert {"KGZ", "TJK", "AFG"} <= set(kin["country"])
     assert set(kin["origin"]) <= {"AFG", "ALL"}
-    assert not kin["measure"].isin(repatriation.UNHCR_MEASURES).any()
+    assert not kin["measure"].isin(unhcr.UNHCR_MEASURES).any()
     assert "kgz-2021-08-24-kyrgyz-citizens-evacuated" not in set(kin["record_id"])
 
 
@@ -127,7 +127,7 @@ def test_no_figure_mixes_units_and_none_adds_them(kgz):
     _, figures = kgz
     assert set(figures["unit"]) == {"persons", "families", "houses"}
     for _, figure in figures.iterrows():
-        assert figure["unit"] in repatriation.UNITS
+        assert figure["unit"] in stages.UNITS
     # Families and houses are separate figures, not folded into persons.
     assert len(figures[(figures["measure"] == "planned")]) == 3
 
@@ -136,10 +136,10 @@ def test_a_dispute_that_takes_no_side_is_read_by_its_majority(package, kgz):
     _, figures = kgz
     dispute = "num-kgz-pamir-crossed-tajikistan"
     claims = _rows(package, dispute_id=dispute)
-    counts = claims["value"].value_counts()
-    assert counts.iloc[0] > counts.iloc[1]  # one value is given more often than any other
+    given = claims["value"].value_counts()
+    assert given.iloc[0] > given.iloc[1]  # one value is given more often than any other
     crossed = figures[figures["measure"] == "crossed"].iloc[0]
-    assert crossed["value"] == counts.index[0] and crossed["disputed"] and crossed["dispute_id"] == dispute
+    assert crossed["value"] == given.index[0] and crossed["disputed"] and crossed["dispute_id"] == dispute
     assert set(claims["value"]) >= {77, 345, 347}
 
 
@@ -149,8 +149,8 @@ def test_a_preferred_claim_wins_when_the_data_name_one(package):
     preferred = _rows(package, dispute_id="num-kgz-pamir-crossed-tajikistan", value=loser_value)["record_id"].iloc[0]
     disputes = package["disputes"].copy()
     disputes.loc[disputes["dispute_id"] == "num-kgz-pamir-crossed-tajikistan", "preferred_id"] = preferred
-    kin = repatriation.kin_rows(people, "KGZ", "AFG")
-    figures = repatriation.stage_figures(kin, people, disputes, "AFG")
+    kin = kinship.kin_rows(people, "KGZ", "AFG")
+    figures = stages.stage_figures(kin, people, disputes, "AFG")
     crossed = figures[figures["measure"] == "crossed"]
     assert list(crossed["value"]) == [loser_value]
     # The blocked count lost the same dispute and drops out.
@@ -209,7 +209,7 @@ def test_facts_for_the_kyrgyz_thread(package, kgz_facts):
 
 def test_programme_totals_break_out_the_origin_only_where_a_source_does(package, kgz):
     kin, _ = kgz
-    totals = repatriation.programme_totals(kin, "AFG")
+    totals = kinship.programme_totals(kin, "AFG")
     all_rows = _rows(package, country="KGZ", origin="ALL", measure="granted_status")
     assert sorted(totals["all_origins"]) == sorted(all_rows["value"].astype(float))
     year_2024 = totals[totals["period"] == "2024"].iloc[0]
@@ -239,7 +239,7 @@ def test_states_without_kin_figures_get_unhcr_context(package, country):
 
 def test_tajikistan_hosts_kyrgyz_kin(package):
     facts = repatriation.chapter_facts(package, "TJK", "AFG", TAKEOVER)
-    hosted = repatriation.kin_of_others(package["people"], "TJK", "AFG")
+    hosted = kinship.kin_of_others(package["people"], "TJK", "AFG")
     assert facts["has_hosted"] and facts["hosted_kin_of"] == "Kyrgyzstan"
     assert facts["hosted_people"] == "ethnic Kyrgyz"
     assert set(hosted["kin_of"]) == {"KGZ"}
@@ -252,15 +252,15 @@ def test_a_new_unhcr_category_is_not_read_as_departures(package):
     oip = _rows(package, country="UZB", measure="other_in_need_of_protection")
     assert facts["has_oip"] and facts["oip_last"] == int(oip["value"].iloc[0])
     assert facts["refugees_fell_with_oip"]
-    stocks = repatriation.unhcr_by_year(repatriation.unhcr_rows(package["people"], "UZB", "AFG"), repatriation.UNHCR_STOCKS)
+    stocks = unhcr.unhcr_by_year(unhcr.unhcr_rows(package["people"], "UZB", "AFG"), unhcr.UNHCR_STOCKS)
     # A year without the category has no value, not a zero.
     assert stocks["other_in_need_of_protection"].isna().sum() == len(stocks) - 1
 
 
 def test_other_counts_are_neither_kin_nor_unhcr(package):
-    others = repatriation.other_rows(package["people"], "KGZ", "AFG")
+    others = kinship.other_rows(package["people"], "KGZ", "AFG")
     assert "kgz-2021-08-24-kyrgyz-citizens-evacuated" in set(others["record_id"])
-    assert not others["measure"].isin(repatriation.UNHCR_MEASURES).any()
+    assert not others["measure"].isin(unhcr.UNHCR_MEASURES).any()
     assert others["kin_of"].isna().all()
 
 
@@ -293,5 +293,5 @@ def test_the_chapter_shows_each_dispute_where_it_matters(package, kgz, kgz_facts
 )
 def test_when_a_figure_applies(row, text):
     row = pd.Series({k: pd.Timestamp(v) if v and k != "date_precision" else v for k, v in row.items()})
-    assert repatriation.when(row) == text
-    assert repatriation.on(text).split(" ", 1)[1] == text
+    assert counts.when(row) == text
+    assert counts.on(text).split(" ", 1)[1] == text

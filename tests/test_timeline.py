@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from amudarya.domain import events as ev
+from amudarya.domain import eventtables
 from amudarya.domain import timeline as tl
 
 
@@ -70,13 +71,13 @@ def test_since_leaves_out_month_dated_events_of_the_takeover_month(package, raw)
 
 def test_readable_table_shows_words_not_codes(package):
     kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), package["disputes"])
-    table = tl.readable(kaz, package["sources"])
+    table = eventtables.readable(kaz, package["sources"])
     assert list(table.columns) == ["Date", "Kind", "Stance", "What happened", "Source"]
     assert set(table["Kind"]) <= set(tl.KIND_WORDS.values())
     assert not set(table["Kind"]) & {"meeting", "accreditation", "delisting", "listing", "military", "symbolic"}
     delisting = table[table["Kind"] == "removed from the banned list"].iloc[0]
     assert "June 2024" in delisting["Date"] and "3 July 2024" in delisting["Date"]
-    assert set(table["Stance"]) <= {tl.stance_text(s) for s in range(-2, 3)}
+    assert set(table["Stance"]) <= {eventtables.stance_text(s) for s in range(-2, 3)}
 
 
 def test_stance_definition_comes_from_the_data_package(package):
@@ -85,8 +86,8 @@ def test_stance_definition_comes_from_the_data_package(package):
 
 
 def test_stance_text_uses_words_and_a_true_minus():
-    assert tl.stance_text(-2) == "−2 strong refusal"
-    assert tl.stance_text(1) == "+1 leans to engagement"
+    assert eventtables.stance_text(-2) == "−2 strong refusal"
+    assert eventtables.stance_text(1) == "+1 leans to engagement"
 
 
 def test_the_kazakh_delisting_is_dated_by_the_announcement_the_book_prefers(package):

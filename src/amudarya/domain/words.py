@@ -68,6 +68,16 @@ def join(items: Iterable[str]) -> str:
     return _engine().join(items, final_sep="")
 
 
+def names_text(names: Iterable[str]) -> str:
+    """'Kazakhstan', 'Kazakhstan and Kyrgyzstan', 'A, B and C'; 'none' for no names."""
+    names = list(names)
+    return join(names) if names else "none"
+
+
+# What a table cell or a list says where the data hold nothing.
+NOT_IN_DATA = "not in the data"
+
+
 def indefinite(noun_phrase: str) -> str:
     """'a statement', 'an evacuation', 'a UN body'."""
     return _engine().a(noun_phrase)
