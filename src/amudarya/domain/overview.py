@@ -17,10 +17,10 @@ import pandas as pd
 
 from amudarya.domain import geo
 from amudarya.domain.disputes import set_aside
+from amudarya.domain.periods import period_label
 from amudarya.domain.places import country_name
 from amudarya.domain.timeline import TURNS, date_text, first_turns, latest_possible, one_per_event, stance_bounds, when
 from amudarya.domain.timeline import since as since_day
-from amudarya.domain.trade import period_label
 from amudarya.domain.words import CONFIDENCE_RANK, count, count_word, join, money, signed  # noqa: F401 (count_word: tests)
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
