@@ -45,7 +45,7 @@ from amudarya.build.matrix import Matrix, load_matrix, write_toc
 from amudarya.build.parameters import notebook_parameters
 from amudarya.build.run import Run, notebook_path
 from amudarya.data import tables
-from amudarya.domain import events, trade
+from amudarya.domain import events, trade, tradefigures
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -159,7 +159,7 @@ def changed_figure(matrix: Matrix) -> tuple[Run, str]:
             continue
         defaults = {k: p.default for k, p in notebook_parameters(notebook_path(ROOT, "trade")).items()}
         params = {**defaults, **run.parameters}
-        used = trade.rows_before_takeover(
+        used = tradefigures.rows_before_takeover(
             trade.flows(package["trade"], params["reporter"], params["partner"], package["disputes"]),
             events.takeover(package["events"]))
         turnover = used[used["flow"] == "turnover"]

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from amudarya.domain import trade
+from amudarya.domain import trade, tradefacts, tradefigures, tradetables
 
 
 class Loads(HTMLParser):
@@ -39,7 +39,7 @@ def test_the_book_has_an_index_and_the_trade_chapter(built_book):
 def test_glued_numbers_from_the_data_are_on_the_page(built_book, package):
     page = (built_book / "_build" / "html" / "_generated" / "trade__partner-AFG__reporter-KAZ.html").read_text()
     text = re.sub(r"<[^>]+>", "", page)
-    facts = trade.before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
+    facts = tradefacts.before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
     assert f"US$ {facts['turnover_m']:,.1f} million" in text
     assert f"{facts['export_share']:.0%} of the total" in text
     assert "nan" not in text.lower().split()
@@ -54,7 +54,7 @@ def test_chart_is_an_image_with_alt_text_from_the_data(built_book, package):
     assert len(charts) == 2
     composition = [c for c in charts if c["alt"].startswith("Bar chart: ")]
     assert len(composition) == 1
-    bars = trade.composition_chart_data(trade.flows(package["trade"], "KAZ", "AFG", package["disputes"]), "2021-08-15")
+    bars = tradetables.composition_chart_data(trade.flows(package["trade"], "KAZ", "AFG", package["disputes"]), "2021-08-15")
     top = bars.iloc[0]
     from amudarya.domain.words import spoken
 
@@ -86,7 +86,7 @@ def test_chapter_offers_its_rows_and_executed_notebook_as_downloads(built_book, 
     expected = trade.pair_rows(package["trade"], "KAZ", "AFG")
     assert sorted(rows["trade_id"]) == sorted(expected["trade_id"])
     assert rows["value_usd"].sum() == pytest.approx(float(expected["value_usd"].sum()))
-    baseline = trade.rows_before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
+    baseline = tradefigures.rows_before_takeover(trade.flows(package["trade"], "KAZ", "AFG"), "2021-08-15")
     assert set(baseline["trade_id"]) <= set(rows["trade_id"])
 
 

@@ -21,7 +21,7 @@ from amudarya.build.matrix import load_matrix
 from amudarya.build.run import Run
 from amudarya.data import tables
 from amudarya.data.errors import InputError, RunError
-from amudarya.domain import events, trade
+from amudarya.domain import events, trade, tradefacts, tradefigures
 from test_keys import affected
 
 CHAPTER = "_generated/trade__partner-AFG__reporter-KAZ.html"
@@ -51,13 +51,13 @@ def _kaz_flows(folder):
 
 
 def turnover_text(folder) -> str:
-    facts = trade.before_takeover(*_kaz_flows(folder))
+    facts = tradefacts.before_takeover(*_kaz_flows(folder))
     return f"US$ {facts['turnover_m']:,.1f} million"
 
 
 def turnover_row(folder) -> str:
     """The trade_id of the turnover figure the KAZ-AFG chapter reports."""
-    used = trade.rows_before_takeover(*_kaz_flows(folder))
+    used = tradefigures.rows_before_takeover(*_kaz_flows(folder))
     return used.loc[used["flow"] == "turnover", "trade_id"].iloc[0]
 
 

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from amudarya.domain import disputes as dp
-from amudarya.domain import kinship, policy, refusal, repatriation, stages, stances, trade
+from amudarya.domain import kinship, policy, refusal, repatriation, stages, stances, trade, tradefigures
 from amudarya.domain import timeline as tl
 from amudarya.domain.events import takeover as takeover_day
 from amudarya.render.chart import plt
@@ -60,11 +60,11 @@ def test_a_share_the_source_gives_for_no_period_is_shown_without_one(package):
 
 def test_a_change_is_computed_only_within_one_reporting_body(package):
     for reporter in ("KAZ", "KGZ", "TJK", "TKM", "UZB"):
-        pair = trade.like_for_like(trade.series(package["trade"], reporter, "AFG", package["disputes"]))
+        pair = tradefigures.like_for_like(trade.series(package["trade"], reporter, "AFG", package["disputes"]))
         if pair is not None:
             assert pair["now"]["reported_by"] == pair["before"]["reported_by"], reporter
     # Kazakhstan's 2024 and 2023 totals come from two ministries: no change between them.
-    pair = trade.like_for_like(trade.series(package["trade"], "KAZ", "AFG", package["disputes"]))
+    pair = tradefigures.like_for_like(trade.series(package["trade"], "KAZ", "AFG", package["disputes"]))
     assert pair is None or pair["now"]["period"] != "2024"
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from amudarya.domain import events, trade
+from amudarya.domain import events, periods, trade, tradefacts, tradefigures, tradetables
 
 TAKEOVER = "2021-08-15"
 
@@ -30,13 +30,13 @@ def test_flows_leave_out_targets_and_rows_without_money(kaz):
 
 
 def test_latest_period_before_the_takeover_is_first_half_2021(kaz):
-    start, end = trade.latest_period_before(kaz, TAKEOVER)
+    start, end = tradefigures.latest_period_before(kaz, TAKEOVER)
     assert (start, end) == (pd.Timestamp("2021-01-01"), pd.Timestamp("2021-06-30"))
-    assert trade.period_label(start, end) == "January–June 2021"
+    assert periods.period_label(start, end) == "January–June 2021"
 
 
 def test_summary_derives_exports_from_turnover_and_imports(package, kaz):
-    s = trade.summarise_period(kaz, "2021-01-01", "2021-06-30")
+    s = tradefigures.summarise_period(kaz, "2021-01-01", "2021-06-30")
     period = dict(period_start=pd.Timestamp("2021-01-01"), period_end=pd.Timestamp("2021-06-30"), product="all")
     turnover = _value(package, flow="turnover", reporter="KAZ", **period)
     imports = _value(package, flow="import", reporter="KAZ", **period)
@@ -48,7 +48,7 @@ def test_summary_derives_exports_from_turnover_and_imports(package, kaz):
 
 
 def test_composition_adds_the_unexplained_remainder(kaz):
-    parts = trade.composition(kaz, "2021-01-01", "2021-06-30")
+    parts = tradefigures.composition(kaz, "2021-01-01", "2021-06-30")
     exports = parts[parts["flow"] == "export"]
     assert list(exports["product"])[:2] == ["flour", "wheat"]
     assert exports["value_usd"].sum() == pytest.approx(228_000_000)
@@ -57,7 +57,7 @@ def test_composition_adds_the_unexplained_remainder(kaz):
 
 
 def test_before_takeover_facts_for_kazakhstan(kaz):
-    facts = trade.before_takeover(kaz, TAKEOVER)
+    facts = tradefacts.before_takeover(kaz, TAKEOVER)
     assert facts["has_prewar"] and facts["exports_derived"]
     assert facts["turnover_m"] == pytest.approx(229.7)
     assert facts["top_export"] == "flour"
@@ -66,7 +66,7 @@ def test_before_takeover_facts_for_kazakhstan(kaz):
 
 
 def test_before_takeover_for_a_pair_with_no_rows_sets_every_flag_false(package):
-    facts = trade.before_takeover(trade.flows(package["trade"], "PAK", "AFG"), TAKEOVER)
+    facts = tradefacts.before_takeover(trade.flows(package["trade"], "PAK", "AFG"), TAKEOVER)
     assert facts and not any(facts.values())
 
 
@@ -119,13 +119,13 @@ def test_mirror_turns_the_partner_s_flows_round(package):
 def test_latest_turnover_is_the_row_for_the_latest_period(package):
     rows = _preferred_totals(package, "UZB", "AFG")
     last = rows.sort_values("period_end").iloc[-1]
-    top = trade.latest(trade.series(package["trade"], "UZB", "AFG", package["disputes"]), "turnover")
+    top = tradefigures.latest(trade.series(package["trade"], "UZB", "AFG", package["disputes"]), "turnover")
     assert top["trade_id"] == last["trade_id"] and top["value_usd"] == last["value_usd"]
 
 
 def test_like_for_like_compares_equal_spans_only_and_prefers_exact_figures(package):
     s = trade.series(package["trade"], "UZB", "AFG", package["disputes"])
-    pair = trade.like_for_like(s)
+    pair = tradefigures.like_for_like(s)
     now, before = pair["now"], pair["before"]
     assert now["months"] == before["months"]
     assert now["period_start"] - pd.DateOffset(years=1) == before["period_start"]
@@ -136,7 +136,7 @@ def test_like_for_like_compares_equal_spans_only_and_prefers_exact_figures(packa
 
 
 def test_calendar_years_hold_whole_years_only(package):
-    years = trade.calendar_years(trade.series(package["trade"], "KAZ", "AFG", package["disputes"]))
+    years = tradefigures.calendar_years(trade.series(package["trade"], "KAZ", "AFG", package["disputes"]))
     assert list(years["period"]) == ["2022", "2023", "2024"]
     assert (years["months"] == 12).all()
 
@@ -154,7 +154,7 @@ def test_facts_over_the_years_for_each_state(package):
     for reporter in ("KAZ", "KGZ", "TJK", "TKM", "UZB", "PAK"):
         args = [package["trade"], reporter, "AFG"]
         s, m = trade.series(*args, package["disputes"]), trade.mirror(*args, package["disputes"])
-        facts = trade.series_facts(s, m, trade.targets(*args), trade.products(*args, package["disputes"]), TAKEOVER, rate)
+        facts = tradefacts.series_facts(s, m, trade.targets(*args), trade.products(*args, package["disputes"]), TAKEOVER, rate)
         own = [_preferred_totals(package, reporter, "AFG", flow) for flow in ("turnover", "export", "import")]
         assert facts["has_series"] == any(not rows.empty for rows in own)
         assert facts["has_mirror"] == any(not _preferred_totals(package, "AFG", reporter, flow).empty
@@ -170,7 +170,7 @@ def test_facts_over_the_years_for_each_state(package):
 def test_chart_rows_keep_each_flow_in_its_own_panel(package):
     s = trade.series(package["trade"], "UZB", "AFG", package["disputes"])
     m = trade.mirror(package["trade"], "UZB", "AFG", package["disputes"])
-    rows = trade.series_chart_data(s, m, "Uzbekistan", "Afghanistan")
+    rows = tradetables.series_chart_data(s, m, "Uzbekistan", "Afghanistan")
     assert len(rows) == len(s) + len(m)
     assert rows.groupby("panel")["flow"].nunique().eq(1).all()
     assert set(rows["series"]) == {"As Uzbekistan reports it", "As Afghanistan reports it"}
@@ -181,7 +181,7 @@ def test_the_table_converts_at_the_rate_when_asked(package):
 
     s = trade.series(package["trade"], "KAZ", "AFG", package["disputes"])
     rate = fx.rate_for(package["fx"], "KZT")
-    table = trade.series_table(s, s.iloc[0:0], "Kazakhstan", "Afghanistan", rate)
+    table = tradetables.series_table(s, s.iloc[0:0], "Kazakhstan", "Afghanistan", rate)
     row = table[(table["Period"] == "2022") & table["Flow"].str.startswith("Turnover")].iloc[0]
     assert row["US$ million"] == "987.9"
     assert row["KZT million (illustration)"] == f"{987.9 / float(package['fx'].set_index('currency').loc['KZT', 'rate']):,.0f}"

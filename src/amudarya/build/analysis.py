@@ -33,7 +33,7 @@ import yaml
 from amudarya.build.run import Run, notebook_path
 from amudarya.data import tables
 from amudarya.data.errors import InputError, Problem
-from amudarya.domain import counts, coverage, timeline, trade
+from amudarya.domain import counts, coverage, periods, timeline, tradetables
 
 ANALYSIS_DIR = Path("notebooks") / "analysis"
 TAG = "analysis"
@@ -176,7 +176,7 @@ def quote_text(package, quote: str, where: str = "") -> str:
             return counts.when(row)
         return counts.count_text(row["value"], row["value_high"], row["qualifier"])
     if view == "period":
-        return trade.period_label(row["period_start"], row["period_end"])
+        return periods.period_label(row["period_start"], row["period_end"])
     if view == "quantity":
         if pd.isna(row["quantity"]):
             raise ValueError(f"{where}: trade row '{row_id}' has no quantity to quote")
@@ -184,7 +184,7 @@ def quote_text(package, quote: str, where: str = "") -> str:
         return counts.count_text(row["quantity"], None, row["qualifier"])
     if pd.isna(row["value_usd"]):
         raise ValueError(f"{where}: trade row '{row_id}' has no value in US dollars to quote")
-    return trade.money_text(row["value_usd"], row["qualifier"])
+    return tradetables.money_text(row["value_usd"], row["qualifier"])
 
 
 def quote_values(package, quotes: dict[str, str], where: str = "") -> dict[str, str]:

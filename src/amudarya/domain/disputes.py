@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from amudarya.data.claims import CLAIM_TABLES, claim_rows
+from amudarya.domain.periods import period_label
 from amudarya.domain.places import country_name
 from amudarya.domain.timeline import date_cell
 from amudarya.domain.words import money, qualified
@@ -21,8 +22,6 @@ def _value_text(table: str, row: pd.Series) -> str:
     if table == "events":
         return date_cell(row["date"], row["date_precision"], row.get("date_of", "occurred"))
     if table == "trade":
-        from amudarya.domain.trade import period_label  # here: trade imports this module
-
         if pd.notna(row["value_usd"]):
             text = money(row["value_usd"], row["qualifier"])
         else:

@@ -97,66 +97,96 @@ def _direction(first: float, last: float) -> str:
     return "stayed level"
 
 
+# The flags of the sections that need events since the takeover: all False when there are none.
+TURN_FLAGS = ("has_turns", *(f"has_{turn}" for turn in tl.POLICY_TURNS))
+DISPUTE_FLAGS = ("delisting_disputed", "has_delisting_disputes", "has_other_disputes")
+YEAR_FLAGS = ("has_year_change", "has_opening_neutral")
+EVENT_FLAGS = (*TURN_FLAGS, *DISPUTE_FLAGS, "has_trade", *YEAR_FLAGS)
+
+
 def facts(package, country: str) -> dict:
     """What the policy chapter states about `country`, ready for `publish.glue_values`.
 
     Every flag the page tests is present, True or False; the values a flag guards are present
-    only when it is True.
+    only when it is True. Each section of the page is one function returning its facts.
     """
     taken = takeover_of(package)
     whole = country_timeline(package, country)
     after = tl.since(whole, taken).reset_index(drop=True)
-    earlier = tl.before(whole, taken)
-    out: dict = {
+    out = {
+        **_chapter(package, country, taken),
+        **_around(whole, taken),
+        **_listing(tl.before(whole, taken)),
+        "has_events": not after.empty,
+    }
+    if after.empty:
+        return out | dict.fromkeys(EVENT_FLAGS, False)
+    turns = firsts(whole, taken)
+    return (out | _events(after, country_events(package, country)) | _turns(turns, out["country_name"])
+            | _disputes(package, country, turns) | _trade(after) | _years(after))
+
+
+def _chapter(package, country: str, taken) -> dict:
+    """The state, the takeover's day and the stance scale, which every version of the page names."""
+    return {
         "country_name": country_name(country, package["countries"]),
         "takeover_day": tl.date_text(taken, "day"),
         "stance_definition": tl.stance_definition(package.descriptor),
         **tl.stance_bounds(package.descriptor),
-        "has_events": not after.empty,
-        "has_listing": False,
-        "has_year_change": False,
-        "has_delisting_disputes": False,
-        "delisting_disputed": False,
-        "has_other_disputes": False,
-        "has_turns": False,
-        "has_trade": False,
-        "has_opening_neutral": False,
         "country_code": country,
     }
-    for turn in tl.POLICY_TURNS:
-        out[f"has_{turn}"] = False
+
+
+def _around(whole: pd.DataFrame, taken) -> dict:
+    """Events dated only to the month of the takeover, which the book does not count as since it."""
     around = tl.around(whole, taken)
-    out["has_around"] = not around.empty
-    if not around.empty:
-        out["around_sentence"] = (f"{tl.count(len(around), 'more event')} {verb('is', len(around))} dated only to "
-                                  f"{tl.date_text(taken, 'month')}, the month of the takeover, without a day.")
+    if around.empty:
+        return {"has_around": False}
+    return {
+        "has_around": True,
+        "around_sentence": f"{tl.count(len(around), 'more event')} {verb('is', len(around))} dated only to "
+                           f"{tl.date_text(taken, 'month')}, the month of the takeover, without a day.",
+    }
+
+
+def _listing(earlier: pd.DataFrame) -> dict:
+    """The state's listing of the Taliban as banned, before the takeover, if the data record one."""
     # A listing coded as refusal is a listing of the Taliban; other listings (a domestic party
     # banned as extremist) are coded 0 and are not this chapter's background.
     listings = earlier[(earlier["event_type"] == "listing") & (earlier["stance"] < 0)]
-    if not listings.empty:
-        first = listings.iloc[0]
-        out.update(has_listing=True, listing_day=tl.date_text(first["date"], first["date_precision"]),
-                   listing_summary=first["summary"])
-    if after.empty:
-        return out
+    if listings.empty:
+        return {"has_listing": False}
+    first = listings.iloc[0]
+    return {"has_listing": True, "listing_day": tl.date_text(first["date"], first["date_precision"]),
+            "listing_summary": first["summary"]}
 
-    accounts = tl.all_accounts(after, country_events(package, country))
-    out.update(
-        n_events=len(after),
-        n_accounts=len(accounts),
-        n_sources=accounts["source_id"].nunique(),
-        first_day=tl.date_text(after["date"].iloc[0], after["date_precision"].iloc[0]),
-        last_day=tl.date_text(after["date"].iloc[-1], after["date_precision"].iloc[-1]),
-        n_engaging=int((after["stance"] > 0).sum()),
-        n_neutral=int((after["stance"] == 0).sum()),
-        n_refusing=int((after["stance"] < 0).sum()),
-        mean_stance=float(after["stance"].astype(float).mean()),
-    )
-    out["stance_split"] = stance_split(out["n_engaging"], out["n_neutral"], out["n_refusing"])
-    out["share_engaging"] = out["n_engaging"] / out["n_events"]
-    out["n_events_text"] = tl.count(out["n_events"], "event")
 
-    turns = firsts(whole, taken)
+def _events(after: pd.DataFrame, events: pd.DataFrame) -> dict:
+    """How many events since the takeover, told by how many accounts and sources, and their stance."""
+    accounts = tl.all_accounts(after, events)
+    engaging, neutral, refusing = (int((after["stance"] > 0).sum()), int((after["stance"] == 0).sum()),
+                                   int((after["stance"] < 0).sum()))
+    return {
+        "n_events": len(after),
+        "n_accounts": len(accounts),
+        "n_sources": accounts["source_id"].nunique(),
+        "first_day": tl.date_text(after["date"].iloc[0], after["date_precision"].iloc[0]),
+        "last_day": tl.date_text(after["date"].iloc[-1], after["date_precision"].iloc[-1]),
+        "n_engaging": engaging,
+        "n_neutral": neutral,
+        "n_refusing": refusing,
+        "mean_stance": float(after["stance"].astype(float).mean()),
+        "stance_split": stance_split(engaging, neutral, refusing),
+        "share_engaging": engaging / len(after),
+        "n_events_text": tl.count(len(after), "event"),
+    }
+
+
+def _turns(turns: pd.DataFrame, country_name: str) -> dict:
+    """Each turn the data record (its day, time since the takeover, summary and sentence), and
+    the turns in order."""
+    found = set(turns["turn"])
+    out: dict = {f"has_{turn}": turn in found for turn in tl.POLICY_TURNS}
     for _, row in turns.iterrows():
         t = row["turn"]
         out.update({
@@ -168,36 +198,46 @@ def facts(package, country: str) -> dict:
             f"{t}_when": row["when"],
             f"{t}_date_of": row["date_of"],
         })
-    sentences = turn_sentences(turns, out["country_name"])
-    out.update({f"{t}_sentence": text for t, text in sentences.items()})
+    out.update({f"{t}_sentence": text for t, text in turn_sentences(turns, country_name).items()})
+    out["has_turns"] = not turns.empty
     if not turns.empty:
-        out["has_turns"] = True
         out["turns_in_order"] = tl.join_words(
             f"{what} ({tl.date_text(d, 'month' if p != 'year' else 'year')})"
             for what, d, p in zip(turns["what"], turns["date"], turns["date_precision"], strict=True)
         )
+    return out
 
+
+def _disputes(package, country: str, turns: pd.DataFrame) -> dict:
+    """Whether the sources dispute the removal from the banned list (and its dates) or other events."""
     groups = dispute_groups(package, country)
-    out["has_delisting_disputes"] = bool(groups["delisting"])
-    out["has_other_disputes"] = bool(groups["other"])
-    if out["has_delisting"]:
-        row = turns[turns["turn"] == "delisting"].iloc[0]
-        if row["dates_disputed"]:
-            dates = [row["day"], *row["other_dates"]]
-            out.update(delisting_disputed=True, delisting_n_dates=len(dates), delisting_dates=tl.join_words(dates),
-                       delisting_basis=BASIS_WORDS[row["basis"]])
+    hit = turns[turns["turn"] == "delisting"]
+    row = None if hit.empty else hit.iloc[0]
+    out = {"has_delisting_disputes": bool(groups["delisting"]), "has_other_disputes": bool(groups["other"]),
+           "delisting_disputed": bool(row is not None and row["dates_disputed"])}
+    if out["delisting_disputed"]:
+        dates = [row["day"], *row["other_dates"]]
+        out.update(delisting_n_dates=len(dates), delisting_dates=tl.join_words(dates),
+                   delisting_basis=BASIS_WORDS[row["basis"]])
+    return out
 
+
+def _trade(after: pd.DataFrame) -> dict:
+    """The events of the trade thread, and the first of them."""
     trade = after[after["thread"] == "trade"]
-    out["has_trade"] = not trade.empty
-    if not trade.empty:
-        first = trade.iloc[0]
-        out.update(n_trade=len(trade), n_trade_text=f"{len(trade):,} of the events {verb('belongs', len(trade))}",
-                   first_trade_day=tl.date_text(first["date"], first["date_precision"]),
-                   first_trade_summary=first["summary"])
+    if trade.empty:
+        return {"has_trade": False}
+    first = trade.iloc[0]
+    return {"has_trade": True, "n_trade": len(trade),
+            "n_trade_text": f"{len(trade):,} of the events {verb('belongs', len(trade))}",
+            "first_trade_day": tl.date_text(first["date"], first["date_precision"]),
+            "first_trade_summary": first["summary"]}
 
+
+def _years(after: pd.DataFrame) -> dict:
+    """The mean stance year by year, the first and last years, and the direction between them."""
     years = tl.by_year(after)
-    for _, y in years.iterrows():
-        out[f"stance_{int(y['year'])}"] = float(y["mean_stance"])
+    out: dict = {f"stance_{int(y['year'])}": float(y["mean_stance"]) for _, y in years.iterrows()}
     first, last = years.iloc[0], years.iloc[-1]
     opening = after[(after["date"].dt.year == first["year"]) & (after["stance"] == 0)]
     # One neutral event makes no pattern worth a sentence ("most of them" needs several).
@@ -209,8 +249,8 @@ def facts(package, country: str) -> dict:
                last_year_mean=float(last["mean_stance"]), last_year_events=int(last["events"]),
                first_year_events_text=tl.count(int(first["events"]), "event"),
                last_year_events_text=tl.count(int(last["events"]), "event"))
-    if len(years) > 1:
-        out["has_year_change"] = True
+    out["has_year_change"] = len(years) > 1
+    if out["has_year_change"]:
         out["direction"] = _direction(out["first_year_mean"], out["last_year_mean"])
     return out
 

@@ -124,110 +124,145 @@ def _rank_words(position: int, total: int) -> str:
     return f"the {ordinal_word(position)} lowest"
 
 
+# The flags of the sections that need the state's own events: all False when there are none.
+REFUSAL_FLAGS = ("has_refusals", "has_refusal_disputes", "refusals_persist")
+MOVE_FLAGS = ("has_moves", "has_move_disputes")
+PEER_MOVE_FLAGS = ("has_peer_moves", "moved_after_peers")
+
+
 def facts(package, country: str, peers: list[str]) -> dict:
-    """What the refusal chapter states, ready for `publish.glue_values`; every flag is present."""
+    """What the refusal chapter states, ready for `publish.glue_values`; every flag is present.
+    Each section of the page is one function returning its facts."""
     given = list(peers)
     peers = validate_peers(country, given)
-    events, claims = package["events"], package["claims"]
-    taken = takeover_day(events)
+    taken = takeover_day(package["events"])
     mine = state_timeline(package, country)
-    names = [country_name(p, package["countries"]) for p in peers]
     table = standing(package, [country, *peers])
-    out: dict = {
+    out = {
+        **_comparison(package, country, peers, table, taken),
+        "country_in_peers": country in given,
+        "has_events": not mine.empty,
+        **_silent_peers(package, peers, table),
+    }
+    if mine.empty:
+        return out | dict.fromkeys((*REFUSAL_FLAGS, *MOVE_FLAGS, *PEER_MOVE_FLAGS), False)
+    shown = _dispute_groups(mine, package["events"], package["claims"])
+    return (out | _standing(package, mine, peers, table, country) | _refusals(mine, shown["refusals"])
+            | _moves(mine, taken, shown["moves"]) | _peer_moves(table, country, mine) | _years(mine))
+
+
+def _comparison(package, country: str, peers: list[str], table: pd.DataFrame, taken) -> dict:
+    """The state and the peers it is set against, the takeover's day and the stance scale."""
+    names = [country_name(p, package["countries"]) for p in peers]
+    return {
         "country_name": country_name(country, package["countries"]),
         "country_code": country,
         "peer_names": tl.join_words(names),
         "n_peers": len(peers),
-        "country_in_peers": country in given,
         "takeover_day": tl.date_text(taken, "day"),
         "stance_definition": tl.stance_definition(package.descriptor),
         **tl.stance_bounds(package.descriptor),
-        "has_events": not mine.empty,
         "has_peer_events": bool((table["state"] != country).any()),
-        "has_refusals": False,
-        "has_refusal_disputes": False,
-        "refusals_persist": False,
-        "has_moves": False,
-        "has_move_disputes": False,
-        "moved_after_peers": False,
-        "has_peer_moves": False,
-        "peers_missing": False,
     }
+
+
+def _silent_peers(package, peers: list[str], table: pd.DataFrame) -> dict:
+    """The peers the data hold no events for since the takeover, left out of the comparison."""
     silent = [country_name(p, package["countries"]) for p in peers if p not in set(table["state"])]
-    if silent:
-        out.update(peers_missing=True, silent_peers=tl.join_words(silent))
-    if mine.empty:
-        return out
+    if not silent:
+        return {"peers_missing": False}
+    return {"peers_missing": True, "silent_peers": tl.join_words(silent)}
 
+
+def _standing(package, mine: pd.DataFrame, peers: list[str], table: pd.DataFrame, country: str) -> dict:
+    """The state's mean stance and its rank among the states compared, and its peers' mean."""
+    out = {
+        "n_events": len(mine),
+        "n_events_text": count(len(mine), "event"),
+        "mean_stance": float(mine["stance"].astype(float).mean()),
+        "n_compared": len(table),
+        "rank_words": _rank_words(int(table.index[table["state"] == country][0]) + 1, len(table)),
+    }
     peer_rows = pd.concat([state_timeline(package, p) for p in peers], ignore_index=True)
-    out.update(
-        n_events=len(mine),
-        n_events_text=count(len(mine), "event"),
-        mean_stance=float(mine["stance"].astype(float).mean()),
-        n_compared=len(table),
-        rank_words=_rank_words(int(table.index[table["state"] == country][0]) + 1, len(table)),
-    )
     if not peer_rows.empty:
-        out["peers_mean"] = float(peer_rows["stance"].astype(float).mean())
-        out["n_peer_events"] = len(peer_rows)
-        out["n_peer_events_text"] = count(len(peer_rows), "event")
-
-    shown: list[str] = []
-    refused = refusals(mine)
-    if not refused.empty:
-        first, last = refused.iloc[0], refused.iloc[-1]
-        about = tl.dispute_ids(refused, events, claims)
-        shown += about
-        out.update(
-            has_refusals=True,
-            n_refusals=len(refused),
-            refusals_of_text=f"{len(refused):,} of the {count(len(mine), 'event')} ({len(refused) / len(mine):.0%}) "
-                             f"{verb('leans', len(refused))} toward refusal",
-            share_refusals=len(refused) / len(mine),
-            first_refusal_day=tl.date_text(first["date"], first["date_precision"]),
-            first_refusal_summary=first["summary"],
-            last_refusal_day=tl.date_text(last["date"], last["date_precision"]),
-            last_refusal_summary=last["summary"],
-            refusal_kinds=tl.commonest_kinds(refused),
-            # Still refusing in the last year the data cover for the state?
-            refusals_persist=bool(last["date"].year == mine["date"].max().year),
-            has_refusal_disputes=bool(about),
-        )
-    moved = moves(mine)
-    if not moved.empty:
-        first, last = moved.iloc[0], moved.iloc[-1]
-        about = [d for d in tl.dispute_ids(moved, events, claims) if d not in shown]
-        out.update(
-            has_moves=True,
-            n_moves=len(moved),
-            n_moves_text=f"{count(len(moved), 'event')} {verb('leans', len(moved))}",
-            moves_of_text=f"{len(moved):,} of its events {verb('leans', len(moved))}",
-            first_move_day=tl.date_text(first["date"], first["date_precision"]),
-            first_move_after=tl.elapsed_text(taken, first["date"], first["date_precision"]),
-            first_move_summary=first["summary"],
-            last_move_day=tl.date_text(last["date"], last["date_precision"]),
-            last_move_summary=last["summary"],
-            move_kinds=tl.commonest_kinds(moved),
-            has_move_disputes=bool(about),
-        )
-    peer_firsts = table[(table["state"] != country) & table["first_move"].notna()].sort_values("first_move")
-    if not peer_firsts.empty:
-        lead = peer_firsts.iloc[0]
-        out.update(has_peer_moves=True, first_peer_name=lead["name"], first_peer_move_day=lead["first_move_day"],
-                   first_peer_move_after=lead["first_move_after"])
-        if out["has_moves"]:
-            out["moved_after_peers"] = bool(moved["date"].iloc[0] > peer_firsts["first_move"].max())
-    years = tl.by_year(mine)
-    for _, y in years.iterrows():
-        out[f"stance_{int(y['year'])}"] = float(y["mean_stance"])
+        out.update(peers_mean=float(peer_rows["stance"].astype(float).mean()), n_peer_events=len(peer_rows),
+                   n_peer_events_text=count(len(peer_rows), "event"))
     return out
+
+
+def _refusals(mine: pd.DataFrame, disputed: list[str]) -> dict:
+    """The events leaning toward refusal: how many, their kinds, the first and the last, whether
+    they persist into the last year the data cover, and whether sources dispute any."""
+    refused = refusals(mine)
+    if refused.empty:
+        return dict.fromkeys(REFUSAL_FLAGS, False)
+    first, last = refused.iloc[0], refused.iloc[-1]
+    return {
+        "has_refusals": True,
+        "n_refusals": len(refused),
+        "refusals_of_text": f"{len(refused):,} of the {count(len(mine), 'event')} ({len(refused) / len(mine):.0%}) "
+                            f"{verb('leans', len(refused))} toward refusal",
+        "share_refusals": len(refused) / len(mine),
+        "first_refusal_day": tl.date_text(first["date"], first["date_precision"]),
+        "first_refusal_summary": first["summary"],
+        "last_refusal_day": tl.date_text(last["date"], last["date_precision"]),
+        "last_refusal_summary": last["summary"],
+        "refusal_kinds": tl.commonest_kinds(refused),
+        # Still refusing in the last year the data cover for the state?
+        "refusals_persist": bool(last["date"].year == mine["date"].max().year),
+        "has_refusal_disputes": bool(disputed),
+    }
+
+
+def _moves(mine: pd.DataFrame, taken, disputed: list[str]) -> dict:
+    """The events leaning toward engagement: how many, their kinds, the first (and how long after
+    the takeover) and the last, and whether sources dispute any not shown with the refusals."""
+    moved = moves(mine)
+    if moved.empty:
+        return dict.fromkeys(MOVE_FLAGS, False)
+    first, last = moved.iloc[0], moved.iloc[-1]
+    return {
+        "has_moves": True,
+        "n_moves": len(moved),
+        "n_moves_text": f"{count(len(moved), 'event')} {verb('leans', len(moved))}",
+        "moves_of_text": f"{len(moved):,} of its events {verb('leans', len(moved))}",
+        "first_move_day": tl.date_text(first["date"], first["date_precision"]),
+        "first_move_after": tl.elapsed_text(taken, first["date"], first["date_precision"]),
+        "first_move_summary": first["summary"],
+        "last_move_day": tl.date_text(last["date"], last["date_precision"]),
+        "last_move_summary": last["summary"],
+        "move_kinds": tl.commonest_kinds(moved),
+        "has_move_disputes": bool(disputed),
+    }
+
+
+def _peer_moves(table: pd.DataFrame, country: str, mine: pd.DataFrame) -> dict:
+    """The peer that moved toward engagement first, and whether the state moved after them all."""
+    peer_firsts = table[(table["state"] != country) & table["first_move"].notna()].sort_values("first_move")
+    if peer_firsts.empty:
+        return dict.fromkeys(PEER_MOVE_FLAGS, False)
+    lead, moved = peer_firsts.iloc[0], moves(mine)
+    return {
+        "has_peer_moves": True,
+        "first_peer_name": lead["name"],
+        "first_peer_move_day": lead["first_move_day"],
+        "first_peer_move_after": lead["first_move_after"],
+        "moved_after_peers": bool(not moved.empty and moved["date"].iloc[0] > peer_firsts["first_move"].max()),
+    }
+
+
+def _years(mine: pd.DataFrame) -> dict:
+    """The state's mean stance in each year (`stance_<year>`)."""
+    return {f"stance_{int(y['year'])}": float(y["mean_stance"]) for _, y in tl.by_year(mine).iterrows()}
 
 
 def dispute_groups(package, country: str) -> dict[str, list[str]]:
     """Disputes the chapter shows: those touching its refusals, then the others touching its
     moves toward engagement."""
-    events, claims = package["events"], package["claims"]
-    mine = state_timeline(package, country)
+    return _dispute_groups(state_timeline(package, country), package["events"], package["claims"])
+
+
+def _dispute_groups(mine: pd.DataFrame, events: pd.DataFrame, claims: pd.DataFrame) -> dict[str, list[str]]:
     refused = tl.dispute_ids(refusals(mine), events, claims)
     moved = [d for d in tl.dispute_ids(moves(mine), events, claims) if d not in refused]
     return {"refusals": refused, "moves": moved}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 
 from amudarya.domain.disputes import set_aside
+from amudarya.domain.periods import period_label
 from amudarya.domain.places import country_name
 from amudarya.domain.region import AFGHANISTAN
-from amudarya.domain.trade import period_label
 from amudarya.domain.words import CONFIDENCE_RANK, NOT_IN_DATA, money
 
 
