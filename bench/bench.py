@@ -86,8 +86,9 @@ def jupyter_book_project(target: Path, mode: str, matrix: Matrix) -> Path:
     shutil.copytree(ROOT / "data", target / "data")
     shutil.copy2(ROOT / "CITATION.cff", target / "CITATION.cff")
     link_tools(target)
-    shutil.copytree(ROOT / "book", target, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build"))
+    shutil.copytree(
+        ROOT / "book", target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build")
+    )
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"] = {"execute_notebooks": mode}
     (target / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -96,8 +97,12 @@ def jupyter_book_project(target: Path, mode: str, matrix: Matrix) -> Path:
         nb = parameterize_notebook(load_notebook_node(str(notebook_path(ROOT, run.thread))), run.parameters)
         # What execution.execute does through the environment: tell the notebook where it is, so
         # its downloads land beside it, as they do in the amudarya book.
-        nb.cells.insert(0, nbformat.v4.new_code_cell(
-            f"import os\nos.environ['AMUDARYA_OUTPUT'] = {str(path)!r}", metadata={"tags": ["remove-cell"]}))
+        nb.cells.insert(
+            0,
+            nbformat.v4.new_code_cell(
+                f"import os\nos.environ['AMUDARYA_OUTPUT'] = {str(path)!r}", metadata={"tags": ["remove-cell"]}
+            ),
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
     (target / "book").mkdir()
@@ -161,7 +166,8 @@ def changed_figure(matrix: Matrix) -> tuple[Run, str]:
         params = {**defaults, **run.parameters}
         used = tradefigures.rows_before_takeover(
             trade.flows(package["trade"], params["reporter"], params["partner"], package["disputes"]),
-            events.takeover(package["events"]))
+            events.takeover(package["events"]),
+        )
         turnover = used[used["flow"] == "turnover"]
         if not turnover.empty:
             return run, str(turnover["trade_id"].iloc[0])
@@ -206,7 +212,9 @@ def measure(work: Path) -> tuple[dict, dict, list[str]]:
     matrix = load_matrix(ROOT)
     run, trade_id = changed_figure(matrix)
     systems = [System("amudarya", copy_project(work / "amudarya"))]
-    systems += [System(f"jb-{mode}", jupyter_book_project(work / f"jb-{mode}", mode, matrix)) for mode in ("force", "cache")]
+    systems += [
+        System(f"jb-{mode}", jupyter_book_project(work / f"jb-{mode}", mode, matrix)) for mode in ("force", "cache")
+    ]
     times = {(s.name, k): [] for s in systems for k in SCENARIOS}
     reached = {s.name: [] for s in systems}
     notes = []
@@ -262,7 +270,8 @@ def machine() -> list[str]:
         f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- CPU: {model}, {cores} cores available to the build",
         f"- Python {platform.python_version()} on {platform.system()} {platform.release()}",
-        "- " + ", ".join(f"{p} {version(p)}" for p in ("jupyter-book", "sphinx", "myst-nb", "papermill", "jupyter-cache")),
+        "- "
+        + ", ".join(f"{p} {version(p)}" for p in ("jupyter-book", "sphinx", "myst-nb", "papermill", "jupyter-cache")),
     ]
 
 
@@ -270,33 +279,50 @@ def report(times: dict, reached: dict, notes: list[str], load: tuple, runs: int,
     med = {key: statistics.median(values) for key, values in times.items()}
     lines = ["# Benchmark: rebuilds with `amudarya build` and with Jupyter Book 1", ""]
     lines += ["Measured by `make bench` (bench/bench.py) on:", ""] + machine()
-    lines += [f"- load average (1 min) before / after: {load[0]:.2f} / {load[1]:.2f}",
-              f"- {runs} run(s) in notebooks/runs.yml; {REPETITIONS} repetitions; medians in seconds; "
-              f"whole benchmark {time.perf_counter() - started:.0f} s", ""]
+    lines += [
+        f"- load average (1 min) before / after: {load[0]:.2f} / {load[1]:.2f}",
+        f"- {runs} run(s) in notebooks/runs.yml; {REPETITIONS} repetitions; medians in seconds; "
+        f"whole benchmark {time.perf_counter() - started:.0f} s",
+        "",
+    ]
     lines += ["| | amudarya build | JB force | JB cache | amudarya / JB force |", "|---|---:|---:|---:|---:|"]
     for key, label in SCENARIOS.items():
         row = [f"{med[s, key]:.2f}" for s in SYSTEMS]
         lines.append(f"| {label} | " + " | ".join(row) + f" | {med['amudarya', key] / med['jb-force', key]:.2f} |")
-    lines.append("| changed value in the HTML | " + " | ".join(
-        f"{sum(reached[s])}/{len(reached[s])}" for s in SYSTEMS) + " | |")
+    lines.append(
+        "| changed value in the HTML | " + " | ".join(f"{sum(reached[s])}/{len(reached[s])}" for s in SYSTEMS) + " | |"
+    )
     lines.append("")
     for s in SYSTEMS[1:]:
         if not any(reached[s]):
-            lines.append(f"{s}: the changed value never reached the book; its rebuild after the change was "
-                         "fast because it did not execute the notebooks again.")
+            lines.append(
+                f"{s}: the changed value never reached the book; its rebuild after the change was "
+                "fast because it did not execute the notebooks again."
+            )
     lines.append("")
     clean, noop, touch_ = med["amudarya", "clean"], med["amudarya", "noop"], med["amudarya", "touch"]
     ok = lambda met: "met" if met else "MISSED"  # noqa: E731
     lines += ["Targets (amudarya build):", ""]
-    lines.append(f"- clean build <= 0.6 x JB force clean build: {clean / med['jb-force', 'clean']:.2f} x, "
-                 f"{ok(clean <= 0.6 * med['jb-force', 'clean'])}")
+    lines.append(
+        f"- clean build <= 0.6 x JB force clean build: {clean / med['jb-force', 'clean']:.2f} x, "
+        f"{ok(clean <= 0.6 * med['jb-force', 'clean'])}"
+    )
     lines.append(f"- no-op rebuild <= 0.10 x clean build: {noop / clean:.2f} x, {ok(noop <= 0.10 * clean)}")
-    lines.append(f"- rebuild after touch = no-op: {touch_ / noop:.2f} x the no-op, executed nothing and skipped "
-                 f"Sphinx: {ok(not any('touch' in n for n in notes))}")
-    lines.append(f"- a changed data value reaches the book every time: {sum(reached['amudarya'])}/"
-                 f"{len(reached['amudarya'])}, {ok(all(reached['amudarya']))}")
-    lines += ["", "Every figure (seconds, in order of repetition):", "",
-              "| system | " + " | ".join(SCENARIOS) + " |", "|---|" + "---|" * len(SCENARIOS)]
+    lines.append(
+        f"- rebuild after touch = no-op: {touch_ / noop:.2f} x the no-op, executed nothing and skipped "
+        f"Sphinx: {ok(not any('touch' in n for n in notes))}"
+    )
+    lines.append(
+        f"- a changed data value reaches the book every time: {sum(reached['amudarya'])}/"
+        f"{len(reached['amudarya'])}, {ok(all(reached['amudarya']))}"
+    )
+    lines += [
+        "",
+        "Every figure (seconds, in order of repetition):",
+        "",
+        "| system | " + " | ".join(SCENARIOS) + " |",
+        "|---|" + "---|" * len(SCENARIOS),
+    ]
     for s in SYSTEMS:
         lines.append(f"| {s} | " + " | ".join(" ".join(f"{t:.2f}" for t in times[s, k]) for k in SCENARIOS) + " |")
     if notes:
@@ -312,7 +338,7 @@ def main() -> int:
     text = report(times, reached, notes, (before, os.getloadavg()[0]), len(load_matrix(ROOT).runs), started)
     # The section bench/scale.py writes is kept: it was measured separately.
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
-    scale = old[old.index("<!-- SCALE"):] if "<!-- SCALE" in old else ""
+    scale = old[old.index("<!-- SCALE") :] if "<!-- SCALE" in old else ""
     RESULTS.write_text(text + ("\n" + scale if scale else ""), encoding="utf-8")
     print(text)
     print(f"written to {RESULTS}")

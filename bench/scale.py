@@ -60,8 +60,12 @@ def matrix_of(size: int) -> dict:
     have = {r.name for r in load_matrix(ROOT).runs}
     extra = []
     for code in countries():
-        for thread, params in (("policy", {"country": code}), ("refusal", {"country": code}),
-                               ("repatriation", {"country": code, "origin": "AFG"}), ("trade", {"reporter": code, "partner": "AFG"})):
+        for thread, params in (
+            ("policy", {"country": code}),
+            ("refusal", {"country": code}),
+            ("repatriation", {"country": code, "origin": "AFG"}),
+            ("trade", {"reporter": code, "partner": "AFG"}),
+        ):
             run = Run(thread, params)
             if run.name not in have and (thread != "trade" or code != "AFG"):
                 have.add(run.name)
@@ -113,8 +117,14 @@ def build(folder: Path, pythonpath: str | None = None) -> dict:
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     started = time.perf_counter()
-    process = subprocess.Popen([str(BIN / "python"), "-m", "amudarya.cli", "--root", str(folder), "build"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=folder)
+    process = subprocess.Popen(
+        [str(BIN / "python"), "-m", "amudarya.cli", "--root", str(folder), "build"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=folder,
+    )
     peak = Peak(process.pid)
     out, err = process.communicate()
     seconds = time.perf_counter() - started
@@ -122,8 +132,13 @@ def build(folder: Path, pythonpath: str | None = None) -> dict:
     if process.returncode != 0:
         sys.exit(f"bench: the build in {folder} failed:\n{out[-3000:]}\n{err[-3000:]}")
     book = re.search(r"^book: built in ([\d.]+) s", out, re.M)
-    return {"seconds": seconds, "sphinx": float(book.group(1)) if book else 0.0, "peak_mb": memory / 2**20,
-            "executed": len(re.findall(r": executed in ", out)), "out": out}
+    return {
+        "seconds": seconds,
+        "sphinx": float(book.group(1)) if book else 0.0,
+        "peak_mb": memory / 2**20,
+        "executed": len(re.findall(r": executed in ", out)),
+        "out": out,
+    }
 
 
 def project(work: Path, name: str, size: int) -> Path:
@@ -146,19 +161,32 @@ def edit(path: Path, pick, column: str, change) -> str:
 
 
 CHANGES = {
-    "one trade value of one reporter (KGZ)": ("trade.csv", lambda r: r["reporter"] == "KGZ" and r["value_usd"], "value_usd",
-                                              lambda v: str(int(float(v)) + 1000)),
-    "one event of one state (TJK) reworded": ("events.csv", lambda r: r["country"] == "TJK", "summary",
-                                              lambda v: v.rstrip(".") + ", as reported."),
-    "one people figure of one state (KGZ)": ("people.csv", lambda r: r["country"] == "KGZ" and r["value"], "value",
-                                             lambda v: str(int(float(v)) + 1)),
+    "one trade value of one reporter (KGZ)": (
+        "trade.csv",
+        lambda r: r["reporter"] == "KGZ" and r["value_usd"],
+        "value_usd",
+        lambda v: str(int(float(v)) + 1000),
+    ),
+    "one event of one state (TJK) reworded": (
+        "events.csv",
+        lambda r: r["country"] == "TJK",
+        "summary",
+        lambda v: v.rstrip(".") + ", as reported.",
+    ),
+    "one people figure of one state (KGZ)": (
+        "people.csv",
+        lambda r: r["country"] == "KGZ" and r["value"],
+        "value",
+        lambda v: str(int(float(v)) + 1),
+    ),
 }
 
 
 def baseline(work: Path, rev: str, size: int) -> dict:
     tree = work / "baseline-src"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
+    )
     try:
         folder = project(work, "baseline", size)
         return build(folder, pythonpath=str(tree / "src"))
@@ -169,7 +197,9 @@ def baseline(work: Path, rev: str, size: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="13,50,200", help="run-matrix sizes, comma-separated (default 13,50,200)")
-    parser.add_argument("--baseline", metavar="REV", help="also time the clean build of the first size with the code of REV")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also time the clean build of the first size with the code of REV"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results.md alone")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -187,8 +217,11 @@ def main() -> int:
             clean = build(folder)
             noop = build(folder)
             rows.append((size, clean, noop))
-            print(f"{size} runs: clean {clean['seconds']:.1f} s, no-op {noop['seconds']:.2f} s "
-                  f"(executed {noop['executed']})", flush=True)
+            print(
+                f"{size} runs: clean {clean['seconds']:.1f} s, no-op {noop['seconds']:.2f} s "
+                f"(executed {noop['executed']})",
+                flush=True,
+            )
             if size == sizes[0]:
                 for label, (table, pick, column, change) in CHANGES.items():
                     edit(folder / "data" / table, pick, column, change)
@@ -202,43 +235,64 @@ def main() -> int:
     if not args.no_write:
         old = RESULTS.read_text() if RESULTS.is_file() else ""
         if BEGIN in old:
-            old = old[: old.index(BEGIN)] + old[old.index(END) + len(END):].lstrip("\n")
+            old = old[: old.index(BEGIN)] + old[old.index(END) + len(END) :].lstrip("\n")
         RESULTS.write_text(old.rstrip("\n") + "\n\n" + text)
     return 0
 
 
 def report(rows, changes, base, rev, load_before, load_after, total) -> str:
     lines = [BEGIN, "", "## Scale: `make bench-scale` (bench/scale.py)", ""] + machine()
-    lines += [f"- load average (1 min) before / after: {load_before:.2f} / {load_after:.2f}",
-              f"- one repetition per figure; whole benchmark {total:.0f} s", ""]
-    lines += ["| runs | clean build (s) | s per run | Sphinx share | peak memory (MB) | no-op rebuild (s) | runs the no-op executed |",
-              "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        f"- load average (1 min) before / after: {load_before:.2f} / {load_after:.2f}",
+        f"- one repetition per figure; whole benchmark {total:.0f} s",
+        "",
+    ]
+    lines += [
+        "| runs | clean build (s) | s per run | Sphinx share | peak memory (MB) | no-op rebuild (s) | runs the no-op executed |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for size, clean, noop in rows:
-        lines.append(f"| {size} | {clean['seconds']:.1f} | {clean['seconds'] / size:.2f} | "
-                     f"{clean['sphinx'] / clean['seconds']:.0%} | {clean['peak_mb']:.0f} | {noop['seconds']:.2f} | "
-                     f"{noop['executed']} |")
+        lines.append(
+            f"| {size} | {clean['seconds']:.1f} | {clean['seconds'] / size:.2f} | "
+            f"{clean['sphinx'] / clean['seconds']:.0%} | {clean['peak_mb']:.0f} | {noop['seconds']:.2f} | "
+            f"{noop['executed']} |"
+        )
     first = rows[0][1]["seconds"]
-    lines += ["", f"| change (on the {rows[0][0]}-run book) | runs executed | seconds | × clean build |", "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        f"| change (on the {rows[0][0]}-run book) | runs executed | seconds | × clean build |",
+        "|---|---:|---:|---:|",
+    ]
     for label, after, clean in changes:
-        lines.append(f"| {label} | {after['executed']} | {after['seconds']:.1f} | {after['seconds'] / clean['seconds']:.2f} |")
+        lines.append(
+            f"| {label} | {after['executed']} | {after['seconds']:.1f} | {after['seconds'] / clean['seconds']:.2f} |"
+        )
     lines += ["", "Targets:", ""]
     for label, after, clean in changes:
         if "trade" in label or "event" in label:
             ratio = after["seconds"] / clean["seconds"]
             met = after["executed"] <= 4 and ratio <= 0.35
-            lines.append(f"- {label}: ≤ 4 runs and ≤ 0.35 × clean: {after['executed']} runs, {ratio:.2f} ×, "
-                         f"{'met' if met else 'missed'}")
+            lines.append(
+                f"- {label}: ≤ 4 runs and ≤ 0.35 × clean: {after['executed']} runs, {ratio:.2f} ×, "
+                f"{'met' if met else 'missed'}"
+            )
     for size, clean, noop in rows[1:]:
         if size == 200:
             limit = 1.1 * 200 / rows[0][0] * first
-            lines.append(f"- 200 runs clean ≤ {limit:.0f} s (1.1 × 200/{rows[0][0]} × the {rows[0][0]}-run clean): "
-                         f"{clean['seconds']:.0f} s, {'met' if clean['seconds'] <= limit else 'missed'}")
-            lines.append(f"- 200-run no-op ≤ 2 s: {noop['seconds']:.2f} s, {'met' if noop['seconds'] <= 2 else 'missed'}")
+            lines.append(
+                f"- 200 runs clean ≤ {limit:.0f} s (1.1 × 200/{rows[0][0]} × the {rows[0][0]}-run clean): "
+                f"{clean['seconds']:.0f} s, {'met' if clean['seconds'] <= limit else 'missed'}"
+            )
+            lines.append(
+                f"- 200-run no-op ≤ 2 s: {noop['seconds']:.2f} s, {'met' if noop['seconds'] <= 2 else 'missed'}"
+            )
     if base:
         ratio = first / base["seconds"]
-        lines.append(f"- {rows[0][0]}-run clean build with Dask ≤ 0.7 × that of {rev} (home-made pool): "
-                     f"{first:.1f} s against {base['seconds']:.1f} s, {ratio:.2f} ×, {'met' if ratio <= 0.7 else 'missed'}; "
-                     f"no slower than it (the condition for deleting the pool): {'yes' if ratio <= 1.0 else 'no'}")
+        lines.append(
+            f"- {rows[0][0]}-run clean build with Dask ≤ 0.7 × that of {rev} (home-made pool): "
+            f"{first:.1f} s against {base['seconds']:.1f} s, {ratio:.2f} ×, {'met' if ratio <= 0.7 else 'missed'}; "
+            f"no slower than it (the condition for deleting the pool): {'yes' if ratio <= 1.0 else 'no'}"
+        )
     lines += ["", END, ""]
     return "\n".join(lines)
 

@@ -129,6 +129,7 @@ def date_key(text: str) -> str | None:
 @dataclass(frozen=True)
 class Number:
     """A number as shown, and how many decimals it was shown with (None: not rounded)."""
+
     value: float
     decimals: int | None = None
 

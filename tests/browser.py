@@ -404,8 +404,13 @@ return {
 def search_results(driver, timeout: float = 15) -> dict:
     """Wait on a search.html page until Sphinx's search has finished; its summary line and
     the addresses of the pages it found."""
-    wait_for(driver, "(() => { const s = document.querySelector('#search-results .search-summary');"
-                     " return s && s.innerText.trim().length > 0; })()", timeout, "the search to finish")
+    wait_for(
+        driver,
+        "(() => { const s = document.querySelector('#search-results .search-summary');"
+        " return s && s.innerText.trim().length > 0; })()",
+        timeout,
+        "the search to finish",
+    )
     return driver.execute_script(_SEARCH_STATE_JS)
 
 
@@ -457,8 +462,12 @@ def lighthouse(driver, urls: list[str], timeout: float = 600) -> dict[str, dict]
 
     if not urls:
         return {}
-    done = subprocess.run([NODE, str(LIGHTHOUSE_DIR / "audit.mjs"), str(debugger_port(driver)), *urls],
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [NODE, str(LIGHTHOUSE_DIR / "audit.mjs"), str(debugger_port(driver)), *urls],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"Lighthouse failed ({done.returncode}): {done.stderr[-3000:]}")
     found = {}
@@ -496,8 +505,10 @@ def lighthouse_problems(report: dict) -> list[str]:
             problems.append(f"{category} {score} < {wanted}: " + "; ".join(report["failing"].get(category, [])))
     if report["bytes"] > MAX_BYTES:
         biggest = sorted(report["requests"], key=lambda r: -(r[1] or 0))[:5]
-        problems.append(f"first load {report['bytes'] / 1024:.0f} KB > {MAX_BYTES // 1024} KB; largest: "
-                        + ", ".join(f"{u.rsplit('/', 1)[-1]} {s / 1024:.0f} KB" for u, s, _ in biggest))
+        problems.append(
+            f"first load {report['bytes'] / 1024:.0f} KB > {MAX_BYTES // 1024} KB; largest: "
+            + ", ".join(f"{u.rsplit('/', 1)[-1]} {s / 1024:.0f} KB" for u, s, _ in biggest)
+        )
     return problems
 
 
@@ -506,8 +517,12 @@ def validate_html(files: list[Path]) -> list[dict]:
     with the file, line and message."""
     import subprocess
 
-    done = subprocess.run([JAVA, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [JAVA, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     try:
         messages = json.loads(done.stderr or "{}").get("messages", [])
     except json.JSONDecodeError:

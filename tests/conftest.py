@@ -138,8 +138,7 @@ def driver():
 
     missing = browser.missing_tools()
     if missing:
-        pytest.fail("missing for the browser tests: " + ", ".join(missing) + "\n" + browser.INSTALL_HINT,
-                    pytrace=False)
+        pytest.fail("missing for the browser tests: " + ", ".join(missing) + "\n" + browser.INSTALL_HINT, pytrace=False)
     with browser.chromium() as d:
         yield d
 

@@ -55,14 +55,22 @@ def test_every_chapter_run_has_its_analysis_in_the_executed_notebook(built_book,
         assert WORDS[0] <= words <= WORDS[1], (name, words)
         # Merged after the chapter's opening, before its first section.
         first = next(i for i, c in enumerate(nb.cells) if analysis.TAG in c.metadata.get("tags", []))
-        assert not any(c.cell_type == "markdown" and c.source.lstrip().startswith("## ") for c in nb.cells[:first]), name
+        assert not any(c.cell_type == "markdown" and c.source.lstrip().startswith("## ") for c in nb.cells[:first]), (
+            name
+        )
         values = glued(nb)
         used = set(re.findall(r"\{glue:text\}`([^`:]+)", prose))
-        missing = {k for k in used if k not in values or values[k] is None or str(values[k]).lower() in {"nan", "<na>", "none"}}
+        missing = {
+            k for k in used if k not in values or values[k] is None or str(values[k]).lower() in {"nan", "<na>", "none"}
+        }
         assert not missing, (name, missing)
         # A quote's key must not shadow a key the notebook glues, and every quote is used.
-        names = [o.metadata["scrapbook"]["name"] for c in nb.cells for o in c.get("outputs", [])
-                 if "scrapbook" in o.get("metadata", {})]
+        names = [
+            o.metadata["scrapbook"]["name"]
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if "scrapbook" in o.get("metadata", {})
+        ]
         assert len(names) == len(set(names)), (name, sorted({n for n in names if names.count(n) > 1}))
         quoted = set(glued(nbformat.v4.new_notebook(cells=[c for c in _analysis_cells(nb) if c.cell_type == "code"])))
         assert quoted <= used, (name, quoted - used)

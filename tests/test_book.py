@@ -20,7 +20,11 @@ class Loads(HTMLParser):
         a = dict(attrs)
         if tag in {"script", "img", "iframe", "audio", "video", "source", "embed"} and a.get("src"):
             self.loads.append(a["src"])
-        if tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {"stylesheet", "preload", "icon", "modulepreload"}:
+        if (
+            tag == "link"
+            and a.get("href")
+            and set((a.get("rel") or "").split()) & {"stylesheet", "preload", "icon", "modulepreload"}
+        ):
             self.loads.append(a["href"])
         if tag == "img":
             self.images.append(a)
@@ -54,11 +58,15 @@ def test_chart_is_an_image_with_alt_text_from_the_data(built_book, package):
     assert len(charts) == 2
     composition = [c for c in charts if c["alt"].startswith("Bar chart: ")]
     assert len(composition) == 1
-    bars = tradetables.composition_chart_data(trade.flows(package["trade"], "KAZ", "AFG", package["disputes"]), "2021-08-15")
+    bars = tradetables.composition_chart_data(
+        trade.flows(package["trade"], "KAZ", "AFG", package["disputes"]), "2021-08-15"
+    )
     top = bars.iloc[0]
     from amudarya.domain.words import spoken
 
-    assert f"{top['label']} {spoken(top['value_m'])}" in composition[0]["alt"] and "US$ million" in composition[0]["alt"]
+    assert (
+        f"{top['label']} {spoken(top['value_m'])}" in composition[0]["alt"] and "US$ million" in composition[0]["alt"]
+    )
 
 
 @pytest.mark.parametrize("pattern", [r"^https?://", r"^//"])
@@ -102,8 +110,11 @@ def test_kazakh_trade_chapter_shows_the_series_chart_and_the_2022_dispute(built_
     page = (built_book / "_build" / "html" / "_generated" / "trade__partner-AFG__reporter-KAZ.html").read_text()
     parser = Loads()
     parser.feed(page)
-    [series] = [img for img in parser.images if "_images/" in img.get("src", "")
-                and img.get("alt", "").startswith("Chart of figures by period")]
+    [series] = [
+        img
+        for img in parser.images
+        if "_images/" in img.get("src", "") and img.get("alt", "").startswith("Chart of figures by period")
+    ]
     s = trade.series(package["trade"], "KAZ", "AFG", package["disputes"])
     for _, row in s.iterrows():
         assert f"{row['period']} " in series["alt"]

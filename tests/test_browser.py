@@ -117,6 +117,7 @@ def test_no_page_scrolls_sideways_as_a_whole(reports):
 def test_charts_are_shown_wide_enough_to_read(reports):
     """Charts are drawn 7.5 inches wide with 10-point labels: shown narrower than about 540
     CSS pixels their labels fall below 10 pixels (on a phone they were 6)."""
+
     def problems(r):
         for img in r.images:
             wanted = min(540, img["natural_width"])
@@ -130,8 +131,11 @@ def test_charts_have_alt_text_written_from_the_data(reports):
     """Charts are the PNGs Sphinx puts in _images/; their alt text is a sentence with numbers."""
     charts = [(page, img) for (how, page), r in reports.items() if how == "desktop" for img in r.charts]
     assert any(page == TRADE_PAGE for page, _ in charts)
-    bad = [f"{page}: {img['alt']!r}" for page, img in charts
-           if len((img["alt"] or "").split()) < 6 or not re.search(r"\d", img["alt"] or "")]
+    bad = [
+        f"{page}: {img['alt']!r}"
+        for page, img in charts
+        if len((img["alt"] or "").split()) < 6 or not re.search(r"\d", img["alt"] or "")
+    ]
     assert not bad
     trade_alts = [img["alt"] for page, img in charts if page == TRADE_PAGE]
     assert any("US$ million" in alt and re.search(r"\b(Flour|Wheat flour) \d", alt) for alt in trade_alts)
@@ -143,7 +147,7 @@ def test_no_missing_values_or_raw_country_codes_in_the_text(reports, country_cod
     def problems(r):
         for pattern in (MISSING_VALUE, codes):
             for match in pattern.finditer(r.text):
-                yield f"{match.group(0)!r} in ...{r.text[max(0, match.start() - 40):match.end() + 40]!r}..."
+                yield f"{match.group(0)!r} in ...{r.text[max(0, match.start() - 40) : match.end() + 40]!r}..."
 
     assert not _problems({k: r for k, r in reports.items() if k[0] == "desktop"}, problems)
 
@@ -208,14 +212,19 @@ def test_every_chapter_that_shows_data_offers_it_and_its_notebook(reports):
 
 def test_every_download_link_works(reports, html):
     assert sum(len(r.downloads) for r in reports.values()) >= 3
-    problems = [f"[{how}] {page}: {p}" for (how, page), r in reports.items() if how in {"desktop", "file"}
-                for p in _download_problems(r, html)]
+    problems = [
+        f"[{how}] {page}: {p}"
+        for (how, page), r in reports.items()
+        if how in {"desktop", "file"}
+        for p in _download_problems(r, html)
+    ]
     assert not problems
 
 
 def test_every_link_within_the_book_leads_to_a_file_that_exists(reports, html):
     """Navigation, next/previous, the theme's download menu: a link to a page or file of the
     book must find it. Links to sources elsewhere are not followed."""
+
     def problems(r):
         for href in r.links:
             path = _local_path(href, html)
@@ -255,7 +264,8 @@ def test_search_results_with_their_summaries_fit_a_phone(driver, base_url):
     browser.wait_until_loaded(driver)  # the summaries are fetched page by page after the list
     assert driver.execute_script("return document.querySelectorAll('#search-results p.context').length") > 0
     overflow = driver.execute_script(
-        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 1, f"the search results page scrolls {overflow} px sideways on a phone"
 
 
@@ -287,8 +297,10 @@ def _serious(violations) -> list[str]:
     return browser.PageReport(url="", axe=violations).serious_axe()
 
 
-@pytest.mark.parametrize("toggle, dialog", [("primary-toggle", "pst-primary-sidebar-modal"),
-                                            ("secondary-toggle", "pst-secondary-sidebar-modal")])
+@pytest.mark.parametrize(
+    "toggle, dialog",
+    [("primary-toggle", "pst-primary-sidebar-modal"), ("secondary-toggle", "pst-secondary-sidebar-modal")],
+)
 def test_phone_navigation_buttons_open_their_drawers(driver, base_url, toggle, dialog):
     _open(driver, base_url + TRADE_PAGE, browser.PHONE)
     buttons = browser.visible(driver, "." + toggle)
@@ -304,8 +316,11 @@ def test_desktop_sidebar_button_folds_the_sidebar(driver, base_url):
     _open(driver, base_url + TRADE_PAGE, browser.DESKTOP)
     assert browser.visible(driver, "#pst-primary-sidebar .bd-docs-nav")
     browser.visible(driver, ".primary-toggle")[0].click()
-    browser.wait_for(driver, "getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility === 'hidden'",
-                     what="the sidebar to fold away")
+    browser.wait_for(
+        driver,
+        "getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility === 'hidden'",
+        what="the sidebar to fold away",
+    )
     assert not browser.visible(driver, "#pst-primary-sidebar .bd-docs-nav")
 
 

@@ -35,8 +35,12 @@ def built(built_book, tmp_path) -> Path:
 
 
 def _amudarya(project: Path, *argv: str) -> subprocess.Popen:
-    return subprocess.Popen([str(Path(sys.executable).with_name("amudarya")), "--root", str(project), *argv],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("amudarya")), "--root", str(project), *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _first_line(stream, seconds: float) -> str:
@@ -108,8 +112,9 @@ def test_a_build_that_died_while_publishing_leaves_a_whole_book(built):
     for page in list((build / ".html-new-4242").rglob("*.html"))[::2]:
         page.unlink()
     (build / "html").rename(build / ".html-old")
-    status = subprocess.run([str(Path(sys.executable).with_name("amudarya")), "--root", str(built), "build"],
-                            capture_output=True, text=True)
+    status = subprocess.run(
+        [str(Path(sys.executable).with_name("amudarya")), "--root", str(built), "build"], capture_output=True, text=True
+    )
     assert status.returncode == 0, status.stderr
     assert digest(build / "html") == book
     assert not list(build.glob(".html-*"))
@@ -125,7 +130,9 @@ def test_publishing_swaps_whole_books(tmp_path):
     lock.publish(old, build)
     lock.publish(new, build)
     assert {p.relative_to(build / "html").as_posix(): p.read_text() for p in (build / "html").rglob("*.html")} == {
-        "index.html": "new", "sub/page.html": "new"}
+        "index.html": "new",
+        "sub/page.html": "new",
+    }
     assert sorted(p.name for p in build.iterdir()) == ["html"]
 
 
@@ -149,8 +156,11 @@ def test_the_published_book_holds_no_file_no_page_uses(built_book, tmp_path):
     html = tmp_path / "html"
     shutil.copytree(built_book / "_build" / "html", html)
     before = {p for p in html.rglob("*") if p.is_file()}
-    orphans = [html / "_images" / "chart-of-old-data.png", html / "_downloads" / "0123abcd" / "old.csv",
-               html / "_generated" / "trade__partner-AFG__reporter-XXX.html"]
+    orphans = [
+        html / "_images" / "chart-of-old-data.png",
+        html / "_downloads" / "0123abcd" / "old.csv",
+        html / "_generated" / "trade__partner-AFG__reporter-XXX.html",
+    ]
     for path in orphans:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"\x89PNG old")
@@ -190,8 +200,7 @@ def test_a_long_table_is_summarised_on_the_page(monkeypatch):
 
 def test_a_chart_caps_its_categories():
     data = pd.DataFrame({"label": [f"Flour {i}" for i in range(50_000)], "value": range(50_000)})
-    chart = horizontal_bars(data, label="label", value="value", title="Exports", value_axis="US$",
-                            source="A publisher")
+    chart = horizontal_bars(data, label="label", value="value", title="Exports", value_axis="US$", source="A publisher")
     assert chart.figure.get_size_inches()[1] < 20
     assert len(chart.figure.axes[0].get_yticklabels()) == bounds.CHART_CATEGORIES
     assert "the largest 25; 49,975 more not shown" in chart.title
@@ -204,17 +213,39 @@ def test_every_chart_of_categories_from_the_data_caps_them():
     products of horizontal_bars do; each chart keeps to bounds.CHART_CATEGORIES a panel."""
     n = 2_000
     days = pd.date_range("1900-01-01", periods=n, freq="7D")
-    periods = pd.DataFrame({"start": days, "end": days + pd.Timedelta(days=6), "value_m": [float(i) for i in range(n)],
-                            "panel": "Exports", "series": "Reported by Kazakhstan", "text": "x",
-                            "period": [f"week {i}" for i in range(n)], "qualifier": ""})
-    stages = pd.DataFrame({"label": [f"Stage {i}" for i in range(n)], "unit": "persons", "value": range(n),
-                           "value_high": pd.NA, "text": [str(i) for i in range(n)]})
+    periods = pd.DataFrame(
+        {
+            "start": days,
+            "end": days + pd.Timedelta(days=6),
+            "value_m": [float(i) for i in range(n)],
+            "panel": "Exports",
+            "series": "Reported by Kazakhstan",
+            "text": "x",
+            "period": [f"week {i}" for i in range(n)],
+            "qualifier": "",
+        }
+    )
+    stages = pd.DataFrame(
+        {
+            "label": [f"Stage {i}" for i in range(n)],
+            "unit": "persons",
+            "value": range(n),
+            "value_high": pd.NA,
+            "text": [str(i) for i in range(n)],
+        }
+    )
     years = pd.DataFrame({"year": range(1, n + 1), "refugees": range(n)})
     charts = [
         period_bars(periods, title="Exports", subtitle="By week", value_axis="US$ million", source="A publisher"),
         stage_bars(stages, title="Kin", source="A publisher"),
-        grouped_columns(years, x="year", series={"refugees": "Refugees"}, title="Refugees",
-                        value_axis="persons", source="A publisher"),
+        grouped_columns(
+            years,
+            x="year",
+            series={"refugees": "Refugees"},
+            title="Refugees",
+            value_axis="persons",
+            source="A publisher",
+        ),
     ]
     period, stage, column = charts
     assert "the largest 25; 1,975 more periods not shown" in period.title
@@ -235,14 +266,21 @@ def test_the_build_warns_of_a_page_or_image_past_its_limit(tmp_path):
     def png(width: int, height: int) -> str:
         def chunk(kind: bytes, data: bytes) -> bytes:
             return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
         raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
         return base64.b64encode(raw + chunk(b"IEND", b"")).decode()
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output("display_data", data={"image/png": png(1125, 3_375_585)})]),
-        nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output("display_data", data={"text/html": "<tr></tr>" * 300_000})]),
-        nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output("display_data", data={"image/png": png(1125, 900)})]),
+        nbformat.v4.new_code_cell(
+            "", outputs=[nbformat.v4.new_output("display_data", data={"image/png": png(1125, 3_375_585)})]
+        ),
+        nbformat.v4.new_code_cell(
+            "", outputs=[nbformat.v4.new_output("display_data", data={"text/html": "<tr></tr>" * 300_000})]
+        ),
+        nbformat.v4.new_code_cell(
+            "", outputs=[nbformat.v4.new_output("display_data", data={"image/png": png(1125, 900)})]
+        ),
     ]
     nbformat.write(nb, tmp_path / "big.ipynb")
     said = []

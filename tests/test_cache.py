@@ -217,8 +217,9 @@ def test_new_runs_are_executed_side_by_side_on_a_dask_cluster_and_the_others_not
 
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
         lines = build(rebuilt, scheduler=cluster.scheduler_address)
     assert [outcome(lines, run) for run in runs] == ["cached"] * len(runs)
     assert [outcome(lines, run) for run in new] == ["executed", "executed"]
@@ -280,7 +281,8 @@ def test_bad_data_stops_the_build_before_anything_is_stored(rebuilt):
 def test_jobs_must_be_a_positive_number(project):
     result = subprocess.run(
         [sys.executable, "-m", "amudarya.cli", "--root", str(project), "build", "--jobs", "0"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "--jobs must be at least 1" in result.stderr

@@ -25,7 +25,16 @@ def _citations_counted_by_hand(package) -> collections.Counter:
 
 def test_citing_tables_are_every_table_with_a_source_column(package):
     assert set(catalogue.citing_tables(package)) == {
-        "countries", "actors", "events", "trade", "people", "claims", "fx", "context", "names", "places"
+        "countries",
+        "actors",
+        "events",
+        "trade",
+        "people",
+        "claims",
+        "fx",
+        "context",
+        "names",
+        "places",
     }
 
 
@@ -50,7 +59,7 @@ def test_entries_list_every_source_once_with_its_anchor(package):
 
 def test_entries_are_sorted_by_publisher_without_a_leading_the(package):
     entries = catalogue.entries(package)
-    publishers = package["sources"].set_index("source_id").loc[entries["anchor"].str[len("source-"):], "publisher"]
+    publishers = package["sources"].set_index("source_id").loc[entries["anchor"].str[len("source-") :], "publisher"]
     keys = list(publishers.str.replace(r"^The\s+", "", regex=True).str.casefold())
     assert keys == sorted(keys)
     # "The Astana Times" files under A, before "Atlas Press", not under T.
@@ -80,7 +89,9 @@ def test_facts_add_up(package):
     assert facts["n_sources"] == len(package["sources"])
     assert facts["n_rows"] == counts["total"].sum()
     assert facts["n_high"] + facts["n_medium"] + facts["n_low"] == facts["n_graded"]
-    graded = sum(int(package[t]["confidence"].notna().sum()) for t in ("events", "trade", "people", "claims", "context"))
+    graded = sum(
+        int(package[t]["confidence"].notna().sum()) for t in ("events", "trade", "people", "claims", "context")
+    )
     assert facts["n_graded"] == graded
     # Every source now has an address; a saved copy without one would be counted here.
     assert facts["n_saved_copies"] == int(package["sources"]["url"].isna().sum())

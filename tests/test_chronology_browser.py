@@ -13,8 +13,7 @@ import browser
 def page(built_book):
     missing = browser.missing_tools()
     if missing:
-        pytest.fail("missing for the browser tests: " + ", ".join(missing) + "\n" + browser.INSTALL_HINT,
-                    pytrace=False)
+        pytest.fail("missing for the browser tests: " + ", ".join(missing) + "\n" + browser.INSTALL_HINT, pytrace=False)
     html = built_book / "_build" / "html"
     with browser.serve(html) as url, browser.chromium() as driver:
         yield driver, url + "_generated/chronology.html"
@@ -36,7 +35,8 @@ def test_filter_shows_one_group_at_a_time(page):
     assert driver.execute_script(COUNT) == kaz > 0
     assert driver.execute_script(
         "return [...document.querySelectorAll('li[data-group]')].filter(li => !li.hidden)"
-        ".every(li => li.dataset.group === 'KAZ')")
+        ".every(li => li.dataset.group === 'KAZ')"
+    )
     context = driver.execute_script("return document.querySelectorAll('li[data-group=\"context\"]').length")
     driver.find_element("id", "chronology-filter-context").click()
     assert driver.execute_script(COUNT) == context > 0

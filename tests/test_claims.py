@@ -31,12 +31,15 @@ def test_a_reading_that_takes_a_side_names_the_claim_it_takes(package):
     assert wrong.empty, list(wrong["dispute_id"])
 
 
-@pytest.mark.parametrize("country, turn, date", [
-    ("KAZ", "contact", "26 September 2021"),
-    ("KAZ", "accreditation", "17 April 2023"),
-    ("KAZ", "delisting", "29 December 2023"),
-    ("TKM", "contact", "18 August 2021"),
-])
+@pytest.mark.parametrize(
+    "country, turn, date",
+    [
+        ("KAZ", "contact", "26 September 2021"),
+        ("KAZ", "accreditation", "17 April 2023"),
+        ("KAZ", "delisting", "29 December 2023"),
+        ("TKM", "contact", "18 August 2021"),
+    ],
+)
 def test_a_turn_dated_by_an_announcement_says_so(package, country, turn, date):
     facts = policy.facts(package, country)
     assert f"was announced on {date}" in facts[f"{turn}_sentence"], facts[f"{turn}_sentence"]
@@ -96,8 +99,10 @@ def test_stocks_and_movements_are_charted_apart_oldest_first(package):
     assert not data.loc[~data.index.isin(stock.index), "panel"].str.contains("stock").any()
     moves = figures[~figures["measure"].isin(stages.STOCKS) & (figures["unit"] == "persons")]
     labels = data[data["panel"].str.startswith("Movements") & (data["unit"] == "persons")]["label"]
-    expected = [f"{stages.stage_label(f, 'KGZ', package['countries'])}, {f['when_short']}"
-                for _, f in moves.sort_values("date", kind="stable").iterrows()]
+    expected = [
+        f"{stages.stage_label(f, 'KGZ', package['countries'])}, {f['when_short']}"
+        for _, f in moves.sort_values("date", kind="stable").iterrows()
+    ]
     assert list(labels) == expected
 
 

@@ -54,8 +54,11 @@ def _name_of(pages, code: str) -> str:
 
 
 def _chapters(pages, notebook: str):
-    return [(n, p, run_params(n)) for n, p in pages.items()
-            if n.startswith("_generated/") and run_params(n)["notebook"] == notebook]
+    return [
+        (n, p, run_params(n))
+        for n, p in pages.items()
+        if n.startswith("_generated/") and run_params(n)["notebook"] == notebook
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -105,7 +108,9 @@ def overview_panels(pages) -> Iterator[Seen]:
     if page is None:
         return
     for alt in page.alts:
-        for m in re.finditer(r"(?:^|; |\. )([A-Z][a-z]+): (\d+) events? since the takeover; means ([^;.]*(?:\.\d[^;.]*)*)", alt):
+        for m in re.finditer(
+            r"(?:^|; |\. )([A-Z][a-z]+): (\d+) events? since the takeover; means ([^;.]*(?:\.\d[^;.]*)*)", alt
+        ):
             where = "_generated/overview: stance chart, alt text"
             yield Seen("events since the takeover", m.group(1), Number(float(m.group(2))), where)
             for year, mean in re.findall(r"(\d{4}) ([+\-−]?\d+\.\d)", m.group(3)):
@@ -125,8 +130,12 @@ def refusal_standing(pages) -> Iterator[Seen]:
                 peers += events.value
         if "n_peer_events" in page.glue:
             who = page.glue.get("country_name")
-            yield Seen("events of the peers since the takeover", who, Number(float(page.glue["n_peer_events"])),
-                       f"{name}: glue n_peer_events")
+            yield Seen(
+                "events of the peers since the takeover",
+                who,
+                Number(float(page.glue["n_peer_events"])),
+                f"{name}: glue n_peer_events",
+            )
             yield Seen("events of the peers since the takeover", who, Number(peers), f"{where}, summed")
 
 
@@ -147,8 +156,9 @@ def stance_alts(pages) -> Iterator[Seen]:
                     yield from _year_means(m.group(1), who, f"{name}: timeline chart, alt text")
                 m = re.search(r"(\d+) of them since the takeover", alt)
                 if m:
-                    yield Seen("events since the takeover", who, Number(float(m.group(1))),
-                               f"{name}: timeline chart, alt text")
+                    yield Seen(
+                        "events since the takeover", who, Number(float(m.group(1))), f"{name}: timeline chart, alt text"
+                    )
     for name, page, _ in _chapters(pages, "refusal"):
         for alt in page.alts:
             if alt.startswith("Line chart"):
@@ -171,7 +181,9 @@ def year_tables(pages) -> Iterator[Seen]:
         for row in page.downloads.get("stance_by_year", []):
             where = f"{name}: download stance_by_year.csv"
             yield Seen("events in the year", f"{row['name']} {row['year']}", Number(float(row["events"])), where)
-            yield Seen("mean stance in the year", f"{row['name']} {row['year']}", Number(float(row["mean_stance"])), where)
+            yield Seen(
+                "mean stance in the year", f"{row['name']} {row['year']}", Number(float(row["mean_stance"])), where
+            )
         for row in page.downloads.get("standing", []):
             where = f"{name}: download standing.csv"
             yield Seen("events since the takeover", row["name"], Number(float(row["events"])), where)
@@ -196,15 +208,18 @@ def turn_dates(pages) -> Iterator[Seen]:
                     for state, cell in row.items():
                         key = date_key(cell) if state != "First …" else None
                         if key:
-                            yield Seen("date of the turn", f"{state} / {turn}", key,
-                                       "_generated/overview: table 'who did what first'")
+                            yield Seen(
+                                "date of the turn",
+                                f"{state} / {turn}",
+                                key,
+                                "_generated/overview: table 'who did what first'",
+                            )
     for name, page, _ in _chapters(pages, "policy"):
         who = page.glue.get("country_name", "")
         for row in page.table_with("Turn", "Date"):
             for turn, (_, words) in TURN_WORDS.items():
                 if re.match(words, row["Turn"]):
-                    yield Seen("date of the turn", f"{who} / {turn}", date_key(row["Date"]),
-                               f"{name}: table of turns")
+                    yield Seen("date of the turn", f"{who} / {turn}", date_key(row["Date"]), f"{name}: table of turns")
 
 
 def _flow(label: str) -> str:
@@ -221,11 +236,17 @@ def trade_totals(pages) -> Iterator[Seen]:
     if overview is not None:
         for row in overview.table_with("State", "Latest full year"):
             for column in ("Latest full year", "Latest shorter period after it"):
-                m = re.match(r"(.*?US\$ [\d.,]+(?: (?:million|billion))?) in (.+?), by (.+?)'s count", row.get(column, ""))
+                m = re.match(
+                    r"(.*?US\$ [\d.,]+(?: (?:million|billion))?) in (.+?), by (.+?)'s count", row.get(column, "")
+                )
                 if m:
                     subject = f"{row['State']}, turnover by {m.group(3)}'s count, {m.group(2)}"
-                    yield Seen("trade figure (US$ million)", subject, money(m.group(1)),
-                               f"_generated/overview: trade table, {column}")
+                    yield Seen(
+                        "trade figure (US$ million)",
+                        subject,
+                        money(m.group(1)),
+                        f"_generated/overview: trade table, {column}",
+                    )
 
 
 def unhcr_counts(pages) -> Iterator[Seen]:
@@ -236,25 +257,44 @@ def unhcr_counts(pages) -> Iterator[Seen]:
                 for head, cell in row.items():
                     m = re.fullmatch(r"(Refugees|Asylum-seekers), end of (\d{4})", head)
                     if m and re.fullmatch(r"[\d,]+", cell):
-                        yield Seen(f"UNHCR: {m.group(1).lower()} at the end of the year", f"{row['State']} {m.group(2)}",
-                                   number(cell), "_generated/overview: UNHCR table")
+                        yield Seen(
+                            f"UNHCR: {m.group(1).lower()} at the end of the year",
+                            f"{row['State']} {m.group(2)}",
+                            number(cell),
+                            "_generated/overview: UNHCR table",
+                        )
     for name, page, _ in _chapters(pages, "repatriation"):
         who = page.glue.get("country_name", "")
         for alt in page.alts:
             if alt.startswith("Column chart") and "UNHCR" in alt:
                 for label, values in re.findall(r"(Refugees|Asylum-seekers): ([^.]*)", alt):
                     for year, value in re.findall(r"(\d{4}) ([\d,]+)", values):
-                        yield Seen(f"UNHCR: {label.lower()} at the end of the year", f"{who} {year}", number(value),
-                                   f"{name}: UNHCR chart, alt text")
+                        yield Seen(
+                            f"UNHCR: {label.lower()} at the end of the year",
+                            f"{who} {year}",
+                            number(value),
+                            f"{name}: UNHCR chart, alt text",
+                        )
         for key, year_key in (("refugees_last", "unhcr_last_year"), ("refugees_first", "unhcr_first_year")):
             if key in page.glue:
-                yield Seen("UNHCR: refugees at the end of the year", f"{who} {page.glue[year_key]}",
-                           Number(float(page.glue[key])), f"{name}: glue {key}")
+                yield Seen(
+                    "UNHCR: refugees at the end of the year",
+                    f"{who} {page.glue[year_key]}",
+                    Number(float(page.glue[key])),
+                    f"{name}: glue {key}",
+                )
 
 
 READERS: list[Callable[[dict], Iterable[Seen]]] = [
-    glued, overview_glance, overview_panels, refusal_standing, stance_alts, year_tables, turn_dates,
-    trade_totals, unhcr_counts,
+    glued,
+    overview_glance,
+    overview_panels,
+    refusal_standing,
+    stance_alts,
+    year_tables,
+    turn_dates,
+    trade_totals,
+    unhcr_counts,
 ]
 
 
@@ -287,8 +327,14 @@ def test_the_readers_find_the_figures_the_book_repeats(pages):
     places = defaultdict(set)
     for s in seen:
         places[s.fact].add(s.where.split(":")[0])
-    for fact in ("events since the takeover", "mean stance since the takeover", "events in the year",
-                 "date of the turn", "trade figure (US$ million)", "UNHCR: refugees at the end of the year"):
+    for fact in (
+        "events since the takeover",
+        "mean stance since the takeover",
+        "events in the year",
+        "date of the turn",
+        "trade figure (US$ million)",
+        "UNHCR: refugees at the end of the year",
+    ):
         assert len(places[fact]) >= 2, (fact, places[fact])
 
 

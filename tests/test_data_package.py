@@ -34,9 +34,7 @@ TICKER = "timesca-ticker"  # seed 003, the page header's currency ticker
 
 
 def test_amudarya_check_passes(root):
-    result = subprocess.run(
-        [sys.executable, "-m", "amudarya.cli", "check"], cwd=root, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-m", "amudarya.cli", "check"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(": valid")
 
@@ -53,10 +51,18 @@ def test_frictionless_validate_passes(root):
 def test_the_package_declares_types_keys_and_references(package):
     """What `frictionless validate` checks must be declared in the package, not only in code."""
     resources = {res["name"]: res for res in package.descriptor["resources"]}
-    references = {"source_id": "sources", "country": "countries", "reporter": "countries",
-                  "partner": "countries", "origin": "countries", "dispute_id": "disputes",
-                  "actor_id": "actors", "event_id": "events", "kin_of": "countries",
-                  "kin_source_id": "sources"}
+    references = {
+        "source_id": "sources",
+        "country": "countries",
+        "reporter": "countries",
+        "partner": "countries",
+        "origin": "countries",
+        "dispute_id": "disputes",
+        "actor_id": "actors",
+        "event_id": "events",
+        "kin_of": "countries",
+        "kin_source_id": "sources",
+    }
     for name, res in resources.items():
         schema = res["schema"]
         fields = {f["name"]: f for f in schema["fields"]}
@@ -76,9 +82,23 @@ def test_the_package_declares_types_keys_and_references(package):
 
 def test_every_row_of_every_table_cites_a_source_in_sources_csv(package):
     known = set(package["sources"]["source_id"])
-    citing = [res["name"] for res in package.descriptor["resources"]
-              if res["name"] != "sources" and any(f["name"] == "source_id" for f in res["schema"]["fields"])]
-    assert set(citing) == {"countries", "actors", "events", "trade", "people", "claims", "fx", "context", "names", "places"}
+    citing = [
+        res["name"]
+        for res in package.descriptor["resources"]
+        if res["name"] != "sources" and any(f["name"] == "source_id" for f in res["schema"]["fields"])
+    ]
+    assert set(citing) == {
+        "countries",
+        "actors",
+        "events",
+        "trade",
+        "people",
+        "claims",
+        "fx",
+        "context",
+        "names",
+        "places",
+    }
     for table in citing:
         ids = package[table]["source_id"]
         assert ids.notna().all(), table
@@ -176,9 +196,17 @@ def test_seed_trade_figures_are_in_the_data(package, match):
 def test_the_seed_flour_share_keeps_no_period_the_seed_does_not_give(package):
     """Over 60 percent of Afghanistan's flour imports: the seed says so in general, not for
     January-June 2021, so the row has no period end."""
-    rows = _matching(package["trade"], source_id=JAMESTOWN, reporter="KAZ", partner="AFG", flow="export",
-                     product="flour", quantity=60, qualifier="at_least",
-                     quantity_unit="percent of partner's imports of the product")
+    rows = _matching(
+        package["trade"],
+        source_id=JAMESTOWN,
+        reporter="KAZ",
+        partner="AFG",
+        flow="export",
+        product="flour",
+        quantity=60,
+        qualifier="at_least",
+        quantity_unit="percent of partner's imports of the product",
+    )
     assert len(rows) == 1 and rows["period_end"].isna().all()
 
 
@@ -199,8 +227,16 @@ SEED_PEOPLE = [
 @pytest.mark.parametrize("row", SEED_PEOPLE, ids=lambda r: f"{r[4]}-{r[5]}")
 def test_seed_people_figures_are_in_the_data(package, row):
     source, date, precision, country, measure, value, qualifier = row
-    found = _matching(package["people"], source_id=source, date=date, date_precision=precision,
-                      country=country, measure=measure, value=value, qualifier=qualifier)
+    found = _matching(
+        package["people"],
+        source_id=source,
+        date=date,
+        date_precision=precision,
+        country=country,
+        measure=measure,
+        value=value,
+        qualifier=qualifier,
+    )
     assert len(found) == 1
 
 
@@ -251,8 +287,9 @@ SEED_EVENTS = [
 @pytest.mark.parametrize("row", SEED_EVENTS, ids=lambda r: f"{r[1]}-{r[4]}")
 def test_seed_events_are_in_the_data(package, row):
     source, date, precision, country, actor, words = row
-    found = _matching(package["events"], source_id=source, date=date, date_precision=precision,
-                      country=country, actor_id=actor)
+    found = _matching(
+        package["events"], source_id=source, date=date, date_precision=precision, country=country, actor_id=actor
+    )
     assert any(all(w in summary for w in words) for summary in found["summary"]), found["summary"].tolist()
 
 
@@ -271,11 +308,20 @@ def test_seed_ticker_rates_are_in_the_data(package, currency, rate):
 # the actor row cites that seed, or an event citing it names the actor, or a claim citing it
 # gives that spelling.
 SEED_NAMES = [
-    ("Qasym-Zhomart Toqaev", RFERL), ("Kassym-Zhomart Tokayev", JAMESTOWN),
-    ("Kassym-Jomart Tokayev", TCA_ASKS), ("Jypara Mambetova", RFERL), ("Japar Mambetov", OILPRICE),
-    ("Alimzhan Esengeldiev", RFERL), ("Taalatbak Masadykov", RFERL), ("Sadyr Japarov", RFERL),
-    ("Mukhtar Tleuberdi", JAMESTOWN), ("Aibek Smadiyarov", TCA_ASKS), ("Serik Zhumangarin", TCA_TIES),
-    ("Abdul Kabir", TCA_TIES), ("Mullah Abdul Ghani Baradar", RFERL), ("Amir Khan Muttaqi", RFERL),
+    ("Qasym-Zhomart Toqaev", RFERL),
+    ("Kassym-Zhomart Tokayev", JAMESTOWN),
+    ("Kassym-Jomart Tokayev", TCA_ASKS),
+    ("Jypara Mambetova", RFERL),
+    ("Japar Mambetov", OILPRICE),
+    ("Alimzhan Esengeldiev", RFERL),
+    ("Taalatbak Masadykov", RFERL),
+    ("Sadyr Japarov", RFERL),
+    ("Mukhtar Tleuberdi", JAMESTOWN),
+    ("Aibek Smadiyarov", TCA_ASKS),
+    ("Serik Zhumangarin", TCA_TIES),
+    ("Abdul Kabir", TCA_TIES),
+    ("Mullah Abdul Ghani Baradar", RFERL),
+    ("Amir Khan Muttaqi", RFERL),
     ("Emomali Rahmon", TCA_FALLOUT),
 ]
 

@@ -29,7 +29,7 @@ def _sections(text: str) -> dict[str, str]:
     found = {}
     matches = list(re.finditer(r"^### `([^`]+\.csv)`.*$", text, flags=re.M))
     for m in matches:
-        rest = text[m.end():]
+        rest = text[m.end() :]
         end = re.search(r"^#{1,3} ", rest, flags=re.M)
         found[m.group(1)] = rest[: end.start()] if end else rest
     return found
@@ -41,7 +41,7 @@ def _field_table(section: str) -> list[list[str]]:
     for i, line in enumerate(lines):
         if line.startswith("|") and _cells(line)[0] == "field":
             rows = []
-            for row in lines[i + 2:]:
+            for row in lines[i + 2 :]:
                 if not row.startswith("|"):
                     break
                 rows.append(_cells(row))

@@ -42,7 +42,9 @@ def test_overview_is_sorted_by_country_name_then_subject(package):
 def test_book_uses_is_the_preferred_claim_or_nothing(package):
     listed = disputes.overview(package).set_index("dispute_id")
     found = disputes.claims(package)
-    for dispute_id, preferred in zip(package["disputes"]["dispute_id"], package["disputes"]["preferred_id"], strict=True):
+    for dispute_id, preferred in zip(
+        package["disputes"]["dispute_id"], package["disputes"]["preferred_id"], strict=True
+    ):
         if pd.isna(preferred):
             assert pd.isna(listed.loc[dispute_id, "book_uses"])
         else:

@@ -72,7 +72,10 @@ def test_disputes_page_shows_every_dispute_and_each_claims_value(built_book, pac
     for _, claim in found.iterrows():
         section = page.split(f'id="dispute-{claim["dispute_id"]}"', 1)[1].split("</section>", 1)[0]
         # A cell may carry its column's name for the phone's card layout (sphinx_lean).
-        assert re.search(rf"<td[^>]*>{re.escape(html.escape(claim['claim'], quote=False))}</td>", section), (claim["dispute_id"], claim["claim"])
+        assert re.search(rf"<td[^>]*>{re.escape(html.escape(claim['claim'], quote=False))}</td>", section), (
+            claim["dispute_id"],
+            claim["claim"],
+        )
 
 
 def test_disputes_page_states_its_counts_from_the_data(built_book, package):

@@ -80,9 +80,12 @@ def find_row(project: Path, table: str, skip: int = 0, **conditions) -> int:
     recs = records(table_path(project, table))
     header = recs[0][2]
     hits = [
-        number for number, _, cells in recs[1:]
-        if all((test(cells[header.index(col)]) if callable(test) else cells[header.index(col)] == test)
-               for col, test in conditions.items())
+        number
+        for number, _, cells in recs[1:]
+        if all(
+            (test(cells[header.index(col)]) if callable(test) else cells[header.index(col)] == test)
+            for col, test in conditions.items()
+        )
     ]
     return hits[skip]
 
@@ -170,8 +173,7 @@ def assert_reports(stderr: str, expects: list[Expect]) -> None:
     for expect in expects:
         complaints = [expect.check(line) for line in lines]
         assert any(not c for c in complaints), (
-            f"no line matches {expect.place()} ({expect.kind}); closest: "
-            f"{min(complaints, key=len)}\n{stderr}"
+            f"no line matches {expect.place()} ({expect.kind}); closest: {min(complaints, key=len)}\n{stderr}"
         )
 
 
@@ -195,45 +197,93 @@ class Fault:
 def non_numeric(p: Path):
     row = find_row(p, "trade", value_usd=lambda v: v != "", skip=3)
     set_cell(p, "trade", row, "value_usd", "about 5 million")
-    return [Expect("data/trade.csv", "not a number", row=row, field="value_usd", value="about 5 million",
-                   expected="a number of at least 0; write digits only")]
+    return [
+        Expect(
+            "data/trade.csv",
+            "not a number",
+            row=row,
+            field="value_usd",
+            value="about 5 million",
+            expected="a number of at least 0; write digits only",
+        )
+    ]
 
 
 def thousands_separator(p: Path):
     row = find_row(p, "trade", value_usd=lambda v: v != "", skip=5)
     set_cell(p, "trade", row, "value_usd", "1,500,000")
-    return [Expect("data/trade.csv", "not a number", row=row, field="value_usd", value="1,500,000",
-                   expected="a number of at least 0; write digits only, without thousands separators")]
+    return [
+        Expect(
+            "data/trade.csv",
+            "not a number",
+            row=row,
+            field="value_usd",
+            value="1,500,000",
+            expected="a number of at least 0; write digits only, without thousands separators",
+        )
+    ]
 
 
 def negative(p: Path):
     row = find_row(p, "people", unit="persons", skip=2)
     set_cell(p, "people", row, "value", "-120")
     low = schema_field("people", "value")["constraints"]["minimum"]
-    return [Expect("data/people.csv", "out of range", row=row, field="value", value="-120",
-                   expected=f"a number of at least {low}")]
+    return [
+        Expect(
+            "data/people.csv",
+            "out of range",
+            row=row,
+            field="value",
+            value="-120",
+            expected=f"a number of at least {low}",
+        )
+    ]
 
 
 def impossible_date(p: Path):
     row = find_row(p, "events", date_precision="day", date=lambda d: d.startswith("2021-"))
     set_cell(p, "events", row, "date", "2021-02-29")  # 2021 is no leap year
-    return [Expect("data/events.csv", "not a date: there is no such day", row=row, field="date",
-                   value="2021-02-29", expected="a date written YYYY-MM-DD")]
+    return [
+        Expect(
+            "data/events.csv",
+            "not a date: there is no such day",
+            row=row,
+            field="date",
+            value="2021-02-29",
+            expected="a date written YYYY-MM-DD",
+        )
+    ]
 
 
 def date_not_a_day(p: Path):
     row = find_row(p, "people", date_precision="day", skip=1)
     set_cell(p, "people", row, "date", "2021-08")
-    return [Expect("data/people.csv", "not a date: a month or a year alone", row=row, field="date",
-                   value="2021-08", expected="a date written YYYY-MM-DD, the first day of the month")]
+    return [
+        Expect(
+            "data/people.csv",
+            "not a date: a month or a year alone",
+            row=row,
+            field="date",
+            value="2021-08",
+            expected="a date written YYYY-MM-DD, the first day of the month",
+        )
+    ]
 
 
 def precision_mismatch(p: Path):
     row = find_row(p, "events", date_precision="month", skip=1)
     day = cell(p, "events", row, "date")[:8] + "15"
     set_cell(p, "events", row, "date", day)
-    return [Expect("data/events.csv", "date does not match its precision: the precision is 'month'", row=row,
-                   field="date", value=day, expected="the first day of the month, or date_precision 'day'")]
+    return [
+        Expect(
+            "data/events.csv",
+            "date does not match its precision: the precision is 'month'",
+            row=row,
+            field="date",
+            value=day,
+            expected="the first day of the month, or date_precision 'day'",
+        )
+    ]
 
 
 def trade_period_reversed(p: Path):
@@ -241,8 +291,16 @@ def trade_period_reversed(p: Path):
     start = cell(p, "trade", row, "period_start")
     end = f"{int(start[:4]) - 1}-12-31"
     set_cell(p, "trade", row, "period_end", end)
-    return [Expect("data/trade.csv", "period out of order: the period ends before it starts", row=row,
-                   field="period_end", value=end, expected=f"a date on or after period_start {start}")]
+    return [
+        Expect(
+            "data/trade.csv",
+            "period out of order: the period ends before it starts",
+            row=row,
+            field="period_end",
+            value=end,
+            expected=f"a date on or after period_start {start}",
+        )
+    ]
 
 
 def people_period_reversed(p: Path):
@@ -250,47 +308,90 @@ def people_period_reversed(p: Path):
     date = cell(p, "people", row, "date")
     start = f"{int(date[:4]) + 1}-03-01"
     set_cell(p, "people", row, "period_start", start)
-    return [Expect("data/people.csv", "period out of order: the period starts after the date it ends on", row=row,
-                   field="period_start", value=start, expected=f"a date on or before {date}")]
+    return [
+        Expect(
+            "data/people.csv",
+            "period out of order: the period starts after the date it ends on",
+            row=row,
+            field="period_start",
+            value=start,
+            expected=f"a date on or before {date}",
+        )
+    ]
 
 
 def range_reversed(p: Path):
     row = find_row(p, "people", value=lambda v: v.isdigit() and int(v) > 1, value_high="", skip=2)
     value = cell(p, "people", row, "value")
     set_cell(p, "people", row, "value_high", "1")
-    return [Expect("data/people.csv", "range out of order: the high end of the range is below its low end",
-                   row=row, field="value_high", expected=f"a number of at least {value}")]
+    return [
+        Expect(
+            "data/people.csv",
+            "range out of order: the high end of the range is below its low end",
+            row=row,
+            field="value_high",
+            expected=f"a number of at least {value}",
+        )
+    ]
 
 
 def no_figure(p: Path):
     row = find_row(p, "trade", value_usd=lambda v: v != "", quantity="", skip=4)
     set_cell(p, "trade", row, "value_usd", "")
-    return [Expect("data/trade.csv", "no figure: the row has neither a value in USD nor a quantity", row=row,
-                   field="value_usd", expected="a number in value_usd, or quantity and quantity_unit")]
+    return [
+        Expect(
+            "data/trade.csv",
+            "no figure: the row has neither a value in USD nor a quantity",
+            row=row,
+            field="value_usd",
+            expected="a number in value_usd, or quantity and quantity_unit",
+        )
+    ]
 
 
 def quantity_without_unit(p: Path):
     row = find_row(p, "trade", quantity=lambda v: v != "")
     set_cell(p, "trade", row, "quantity_unit", "")
-    return [Expect("data/trade.csv", "quantity without unit: a quantity needs its unit", row=row,
-                   field="quantity_unit",
-                   expected="one of the units listed for quantity_unit in data/datapackage.json")]
+    return [
+        Expect(
+            "data/trade.csv",
+            "quantity without unit: a quantity needs its unit",
+            row=row,
+            field="quantity_unit",
+            expected="one of the units listed for quantity_unit in data/datapackage.json",
+        )
+    ]
 
 
 def unknown_country(p: Path):
     row = find_row(p, "events", country="KAZ", skip=2)
     set_cell(p, "events", row, "country", "Kazakhstan")
     codes = ", ".join(sorted(c[2][0] for c in records(table_path(p, "countries"))[1:]))
-    return [Expect("data/events.csv", "unknown reference: no row of data/countries.csv has this iso3", row=row,
-                   field="country", value="Kazakhstan",
-                   expected=f"an iso3 listed in data/countries.csv: {codes} (did you mean 'KAZ'?)")]
+    return [
+        Expect(
+            "data/events.csv",
+            "unknown reference: no row of data/countries.csv has this iso3",
+            row=row,
+            field="country",
+            value="Kazakhstan",
+            expected=f"an iso3 listed in data/countries.csv: {codes} (did you mean 'KAZ'?)",
+        )
+    ]
 
 
 def unknown_source(p: Path):
     row = find_row(p, "trade", reporter="KAZ", skip=1)
     set_cell(p, "trade", row, "source_id", "no-such-source")
-    return [Expect("data/trade.csv", "unknown reference: no row of data/sources.csv has this source_id", row=row,
-                   field="source_id", value="no-such-source", expected="a source_id listed in data/sources.csv")]
+    return [
+        Expect(
+            "data/trade.csv",
+            "unknown reference: no row of data/sources.csv has this source_id",
+            row=row,
+            field="source_id",
+            value="no-such-source",
+            expected="a source_id listed in data/sources.csv",
+        )
+    ]
 
 
 def unknown_actor(p: Path):
@@ -298,34 +399,63 @@ def unknown_actor(p: Path):
     actor = cell(p, "events", row, "actor_id")
     typo = actor[:-1]  # the last letter lost while typing
     set_cell(p, "events", row, "actor_id", typo)
-    return [Expect("data/events.csv", "unknown reference: no row of data/actors.csv has this actor_id", row=row,
-                   field="actor_id", value=typo,
-                   expected=f"an actor_id listed in data/actors.csv (did you mean '{actor}'?)")]
+    return [
+        Expect(
+            "data/events.csv",
+            "unknown reference: no row of data/actors.csv has this actor_id",
+            row=row,
+            field="actor_id",
+            value=typo,
+            expected=f"an actor_id listed in data/actors.csv (did you mean '{actor}'?)",
+        )
+    ]
 
 
 def duplicate_key(p: Path):
     first = cell(p, "events", 2, "event_id")
     row = find_row(p, "events", thread="trade", skip=3)
     set_cell(p, "events", row, "event_id", first)
-    return [Expect("data/events.csv", "duplicate key: row 2 has the same event_id", row=row, field="event_id",
-                   value=first, expected="an event_id that no other row of data/events.csv has")]
+    return [
+        Expect(
+            "data/events.csv",
+            "duplicate key: row 2 has the same event_id",
+            row=row,
+            field="event_id",
+            value=first,
+            expected="an event_id that no other row of data/events.csv has",
+        )
+    ]
 
 
 def missing_column(p: Path):
     path = table_path(p, "events")
     rows = [cells for _, _, cells in records(path)]
     i = rows[0].index("stance")
-    write(path, [r[:i] + r[i + 1:] for r in rows])
-    return [Expect("data/events.csv", "missing column", row=1, field="stance",
-                   expected="the header " + ",".join(column_names("events")))]
+    write(path, [r[:i] + r[i + 1 :] for r in rows])
+    return [
+        Expect(
+            "data/events.csv",
+            "missing column",
+            row=1,
+            field="stance",
+            expected="the header " + ",".join(column_names("events")),
+        )
+    ]
 
 
 def unexpected_column(p: Path):
     path = table_path(p, "actors")
     rows = [cells for _, _, cells in records(path)]
     write(path, [rows[0] + ["comment"]] + [r + [""] for r in rows[1:]])
-    return [Expect("data/actors.csv", "unexpected column", row=1, field="comment",
-                   expected="only the columns " + ",".join(column_names("actors")))]
+    return [
+        Expect(
+            "data/actors.csv",
+            "unexpected column",
+            row=1,
+            field="comment",
+            expected="only the columns " + ",".join(column_names("actors")),
+        )
+    ]
 
 
 def renamed_column(p: Path):
@@ -334,8 +464,13 @@ def renamed_column(p: Path):
     path.write_text(text.replace("summary", "sumary", 1), encoding="utf-8")
     return [
         Expect("data/events.csv", "missing column", row=1, field="summary"),
-        Expect("data/events.csv", "unexpected column", row=1, field="sumary", expected="only the columns "
-               + ",".join(column_names("events")) + " (did you mean 'summary'?)"),
+        Expect(
+            "data/events.csv",
+            "unexpected column",
+            row=1,
+            field="sumary",
+            expected="only the columns " + ",".join(column_names("events")) + " (did you mean 'summary'?)",
+        ),
     ]
 
 
@@ -347,8 +482,15 @@ def stray_quote(p: Path):
     line = line_of(p, "events", row)
     lines[line - 1] = lines[line - 1].replace(",year,", ',"year,', 1)
     path.write_text("\n".join(lines), encoding="utf-8")
-    return [Expect("data/events.csv", "broken quoting: a double quote in this row does not open or close a field",
-                   row=row, value_starts=lines[line - 1][:30], expected="a field holding a comma")]
+    return [
+        Expect(
+            "data/events.csv",
+            "broken quoting: a double quote in this row does not open or close a field",
+            row=row,
+            value_starts=lines[line - 1][:30],
+            expected="a field holding a comma",
+        )
+    ]
 
 
 def unclosed_quote(p: Path):
@@ -357,12 +499,18 @@ def unclosed_quote(p: Path):
     recs = records(path)
     row = recs[-2][0]
     lines = path.read_text(encoding="utf-8").split("\n")
-    assert '"' not in "\n".join(lines[row - 1:]), "a later quote would close the one this fault opens"
+    assert '"' not in "\n".join(lines[row - 1 :]), "a later quote would close the one this fault opens"
     lines[row - 1] = lines[row - 1].replace(",", ',"', 1)
     path.write_text("\n".join(lines), encoding="utf-8")
     last = len(path.read_text(encoding="utf-8").splitlines())
-    return [Expect("data/fx.csv", f"broken quoting: a double quote opened in this row is never closed, so lines "
-                   f"{row} to {last}", row=row, value_starts=lines[row - 1][:12])]
+    return [
+        Expect(
+            "data/fx.csv",
+            f"broken quoting: a double quote opened in this row is never closed, so lines {row} to {last}",
+            row=row,
+            value_starts=lines[row - 1][:12],
+        )
+    ]
 
 
 def too_few_fields(p: Path):
@@ -372,9 +520,15 @@ def too_few_fields(p: Path):
     lines[row - 1] = lines[row - 1].rsplit(",", 2)[0]
     path.write_text("\n".join(lines), encoding="utf-8")
     names = column_names("people")
-    return [Expect("data/people.csv", f"wrong number of fields: {len(names) - 2} fields where the header has "
-                   f"{len(names)}: no value for {names[-2]}, {names[-1]}", row=row,
-                   expected=f"{len(names)} comma-separated fields")]
+    return [
+        Expect(
+            "data/people.csv",
+            f"wrong number of fields: {len(names) - 2} fields where the header has "
+            f"{len(names)}: no value for {names[-2]}, {names[-1]}",
+            row=row,
+            expected=f"{len(names)} comma-separated fields",
+        )
+    ]
 
 
 def too_many_fields(p: Path):
@@ -386,8 +540,14 @@ def too_many_fields(p: Path):
     lines[row - 1] = lines[row - 1].replace(f",{name},", f",{name}, Republic of,", 1)
     path.write_text("\n".join(lines), encoding="utf-8")
     n = len(column_names("countries"))
-    return [Expect("data/countries.csv", f"wrong number of fields: {n + 1} fields where the header has {n}: 1 too many",
-                   row=row, expected=f"{n} comma-separated fields")]
+    return [
+        Expect(
+            "data/countries.csv",
+            f"wrong number of fields: {n + 1} fields where the header has {n}: 1 too many",
+            row=row,
+            expected=f"{n} comma-separated fields",
+        )
+    ]
 
 
 def empty_file(p: Path):
@@ -429,40 +589,77 @@ def semicolons(p: Path):
     out = io.StringIO()
     csv.writer(out, delimiter=";", lineterminator="\n").writerows(write_rows)
     path.write_text(out.getvalue(), encoding="utf-8")
-    return [Expect("data/fx.csv", "wrong separator: the fields are separated by semicolons", row=1,
-                   expected="a comma-separated header: " + ",".join(column_names("fx")))]
+    return [
+        Expect(
+            "data/fx.csv",
+            "wrong separator: the fields are separated by semicolons",
+            row=1,
+            expected="a comma-separated header: " + ",".join(column_names("fx")),
+        )
+    ]
 
 
 def stance_out_of_range(p: Path):
     row = find_row(p, "events", stance="2")
     set_cell(p, "events", row, "stance", "3")
     c = schema_field("events", "stance")["constraints"]
-    return [Expect("data/events.csv", f"out of range: above the maximum {c['maximum']}", row=row, field="stance",
-                   value="3", expected=f"a whole number from {c['minimum']} to {c['maximum']}")]
+    return [
+        Expect(
+            "data/events.csv",
+            f"out of range: above the maximum {c['maximum']}",
+            row=row,
+            field="stance",
+            value="3",
+            expected=f"a whole number from {c['minimum']} to {c['maximum']}",
+        )
+    ]
 
 
 def unknown_thread(p: Path):
     row = find_row(p, "events", thread="policy", skip=4)
     set_cell(p, "events", row, "thread", "politics")
     allowed = ", ".join(schema_field("events", "thread")["constraints"]["enum"])
-    return [Expect("data/events.csv", "not an allowed value (did you mean 'policy'?)", row=row, field="thread",
-                   value="politics", expected=f"one of {allowed}")]
+    return [
+        Expect(
+            "data/events.csv",
+            "not an allowed value (did you mean 'policy'?)",
+            row=row,
+            field="thread",
+            value="politics",
+            expected=f"one of {allowed}",
+        )
+    ]
 
 
 def unknown_event_type(p: Path):
     row = find_row(p, "events", event_type="statement", skip=1)
     set_cell(p, "events", row, "event_type", "speech")
     allowed = ", ".join(schema_field("events", "event_type")["constraints"]["enum"])
-    return [Expect("data/events.csv", "not an allowed value", row=row, field="event_type", value="speech",
-                   expected=f"one of {allowed}")]
+    return [
+        Expect(
+            "data/events.csv",
+            "not an allowed value",
+            row=row,
+            field="event_type",
+            value="speech",
+            expected=f"one of {allowed}",
+        )
+    ]
 
 
 def empty_required(p: Path):
     row = find_row(p, "events", thread="refusal")
     set_cell(p, "events", row, "summary", "")
     c = schema_field("events", "summary")["constraints"]
-    return [Expect("data/events.csv", "empty required field", row=row, field="summary",
-                   expected=f"text of {c['minLength']} to {c['maxLength']} characters")]
+    return [
+        Expect(
+            "data/events.csv",
+            "empty required field",
+            row=row,
+            field="summary",
+            expected=f"text of {c['minLength']} to {c['maxLength']} characters",
+        )
+    ]
 
 
 def row_after_multiline_field(p: Path):
@@ -474,8 +671,16 @@ def row_after_multiline_field(p: Path):
     line = line_of(p, "events", row)
     assert line == row + 1
     c = schema_field("events", "stance")["constraints"]
-    return [Expect("data/events.csv", f"out of range: below the minimum {c['minimum']}", row=row, line=line,
-                   field="stance", value="-3")]
+    return [
+        Expect(
+            "data/events.csv",
+            f"out of range: below the minimum {c['minimum']}",
+            row=row,
+            line=line,
+            field="stance",
+            value="-3",
+        )
+    ]
 
 
 def three_faults(p: Path):
@@ -487,24 +692,52 @@ def three_faults(p: Path):
 
 
 def unknown_notebook(p: Path):
-    return [Expect("amudarya run trades", "unknown notebook", field="notebook", value="trades",
-                   expected="the name of a notebook in notebooks/, without .ipynb")]
+    return [
+        Expect(
+            "amudarya run trades",
+            "unknown notebook",
+            field="notebook",
+            value="trades",
+            expected="the name of a notebook in notebooks/, without .ipynb",
+        )
+    ]
 
 
 def unknown_parameter(p: Path):
     declared = ", ".join(sorted(notebook_parameters(p / "notebooks" / "trade.ipynb")))
-    return [Expect("amudarya run trade", "unknown parameter", field="reportr", value="KAZ",
-                   expected=f"one of {declared} (did you mean 'reporter'?)")]
+    return [
+        Expect(
+            "amudarya run trade",
+            "unknown parameter",
+            field="reportr",
+            value="KAZ",
+            expected=f"one of {declared} (did you mean 'reporter'?)",
+        )
+    ]
 
 
 def wrong_type(p: Path):
-    return [Expect("amudarya run trade", "wrong parameter type: 'reporter' takes text, not a whole number",
-                   field="reporter", value=398, expected="text like its default 'KAZ'")]
+    return [
+        Expect(
+            "amudarya run trade",
+            "wrong parameter type: 'reporter' takes text, not a whole number",
+            field="reporter",
+            value=398,
+            expected="text like its default 'KAZ'",
+        )
+    ]
 
 
 def not_a_country(p: Path):
-    return [Expect("amudarya run trade", "not a country code", field="partner", value="Afghanistan",
-                   expected="three capital letters")]
+    return [
+        Expect(
+            "amudarya run trade",
+            "not a country code",
+            field="partner",
+            value="Afghanistan",
+            expected="three capital letters",
+        )
+    ]
 
 
 # -- the run matrix: `amudarya build`
@@ -538,15 +771,29 @@ def runs_bad_country(p: Path):
 def runs_key_typo(p: Path):
     where = _trade_chapter(p)
     _edit_runs(p, "- notebook: trade", "- notebok: trade")
-    return [Expect(where, "bad run matrix entry: unknown key in a chapter", field="notebok",
-                   value="trade", expected="the keys notebook and parameters, or page (did you mean 'notebook'?)")]
+    return [
+        Expect(
+            where,
+            "bad run matrix entry: unknown key in a chapter",
+            field="notebok",
+            value="trade",
+            expected="the keys notebook and parameters, or page (did you mean 'notebook'?)",
+        )
+    ]
 
 
 def runs_unknown_notebook(p: Path):
     where = _trade_chapter(p)
     _edit_runs(p, "- notebook: trade", "- notebook: trade.ipynb")
-    return [Expect(where, "unknown notebook", field="notebook", value="trade.ipynb",
-                   expected="the name of a notebook in notebooks/, without .ipynb")]
+    return [
+        Expect(
+            where,
+            "unknown notebook",
+            field="notebook",
+            value="trade.ipynb",
+            expected="the name of a notebook in notebooks/, without .ipynb",
+        )
+    ]
 
 
 def runs_not_yaml(p: Path):
@@ -573,8 +820,10 @@ def _verify_failed_run(stderr: str, p: Path, run: Run) -> None:
     source = nbformat.read(p / "notebooks" / f"{run.thread}.ipynb", as_version=4)
     number = next(i for i, c in enumerate(source.cells, start=1) if c.cell_type == "code" and c.source == code.source)
     first_line = next(line.strip() for line in code.source.splitlines() if line.strip())
-    assert f"notebook failed: the run {run.describe()} stopped in cell {number} of notebooks/{run.thread}.ipynb, " \
-           f"the cell starting `{first_line[:99]}" in stderr
+    assert (
+        f"notebook failed: the run {run.describe()} stopped in cell {number} of notebooks/{run.thread}.ipynb, "
+        f"the cell starting `{first_line[:99]}" in stderr
+    )
     assert f"{error['ename']}: {error['evalue']}" in stderr
     # What broke it: the deleted event, named by the code that looked for it.
     assert TAKEOVER in error["evalue"]
@@ -590,9 +839,15 @@ def unsourced_kin_name(p: Path):
     row = find_row(p, "countries", kind="state", kin_name="", kin_source_id="")
     set_cell(p, "countries", row, "kin_name", "Turkmens")
     set_cell(p, "countries", row, "kin_adjective", "Turkmen")
-    return [Expect("data/countries.csv", "incomplete kin names: kin_name and kin_adjective are given without a source",
-                   row=row, field="kin_source_id",
-                   expected="the source_id of a source that names them, or those fields left empty")]
+    return [
+        Expect(
+            "data/countries.csv",
+            "incomplete kin names: kin_name and kin_adjective are given without a source",
+            row=row,
+            field="kin_source_id",
+            expected="the source_id of a source that names them, or those fields left empty",
+        )
+    ]
 
 
 def notebook_raises(p: Path):
@@ -620,7 +875,8 @@ def book_fails(p: Path):
     The matrix is cut to that page, so no notebook runs before Jupyter Book fails."""
     (p / "book" / "about.md").write_text("# About\n\nSee {doc}`no-such-page`.\n", encoding="utf-8")
     (p / "notebooks" / "runs.yml").write_text(
-        "root: index\nparts:\n  - caption: About\n    chapters:\n      - page: about\n", encoding="utf-8")
+        "root: index\nparts:\n  - caption: About\n    chapters:\n      - page: about\n", encoding="utf-8"
+    )
 
     def verify(stderr: str, project: Path, argv: tuple[str, ...]) -> None:
         assert "Jupyter Book failed; the last good book in _build/html is untouched" in stderr
@@ -665,22 +921,42 @@ CATALOGUE = [
     Fault("row below a multi-line field", set(), row_after_multiline_field),
     Fault("three faults at once", {"all at once"}, three_faults),
     Fault("name for kin without a source", set(), unsourced_kin_name),
-    Fault("unknown notebook", {"unknown thread or event type"}, unknown_notebook,
-          commands=(("run", "trades", "-p", "reporter", "KAZ"),)),
-    Fault("unknown parameter", {"unknown parameter"}, unknown_parameter,
-          commands=(("run", "trade", "-p", "reportr", "KAZ"),)),
-    Fault("parameter of the wrong type", {"parameter type"}, wrong_type,
-          commands=(("run", "trade", "-p", "reporter", "398"),)),
-    Fault("parameter not a country code", {"unknown country"}, not_a_country,
-          commands=(("run", "trade", "-p", "partner", "Afghanistan"),)),
+    Fault(
+        "unknown notebook",
+        {"unknown thread or event type"},
+        unknown_notebook,
+        commands=(("run", "trades", "-p", "reporter", "KAZ"),),
+    ),
+    Fault(
+        "unknown parameter",
+        {"unknown parameter"},
+        unknown_parameter,
+        commands=(("run", "trade", "-p", "reportr", "KAZ"),),
+    ),
+    Fault(
+        "parameter of the wrong type",
+        {"parameter type"},
+        wrong_type,
+        commands=(("run", "trade", "-p", "reporter", "398"),),
+    ),
+    Fault(
+        "parameter not a country code",
+        {"unknown country"},
+        not_a_country,
+        commands=(("run", "trade", "-p", "partner", "Afghanistan"),),
+    ),
     Fault("runs.yml: bad country code", {"runs.yml"}, runs_bad_country, commands=(("build",),)),
     Fault("runs.yml: misspelt key", {"runs.yml"}, runs_key_typo, commands=(("build",),)),
     Fault("runs.yml: unknown notebook", {"runs.yml"}, runs_unknown_notebook, commands=(("build",),)),
     Fault("runs.yml: not YAML", {"runs.yml"}, runs_not_yaml, commands=(("build",),)),
-    Fault("notebook raises while it runs", {"notebook raises"}, notebook_raises,
-          commands=(("build",), ("run", "trade", "-p", "reporter", "KAZ")), kind=execution.RUN_FAILED),
-    Fault("Jupyter Book refuses a page", {"book fails"}, book_fails, commands=(("build",),),
-          kind=assembly.BOOK_FAILED),
+    Fault(
+        "notebook raises while it runs",
+        {"notebook raises"},
+        notebook_raises,
+        commands=(("build",), ("run", "trade", "-p", "reporter", "KAZ")),
+        kind=execution.RUN_FAILED,
+    ),
+    Fault("Jupyter Book refuses a page", {"book fails"}, book_fails, commands=(("build",),), kind=assembly.BOOK_FAILED),
 ]
 
 
@@ -693,8 +969,14 @@ def _utf16(p: Path, codec: str, bom: bool) -> list[Expect]:
     text = path.read_text(encoding="utf-8")
     path.write_bytes(("\ufeff" if bom else "").encode(codec) + text.encode(codec))
     order = "little-endian" if codec == "utf-16-le" else "big-endian"
-    return [Expect("data/fx.csv", f"not UTF-8: the file is UTF-16 ({order})", line=1,
-                   expected="the file saved as UTF-8 (Excel: Save As 'CSV UTF-8'")]
+    return [
+        Expect(
+            "data/fx.csv",
+            f"not UTF-8: the file is UTF-16 ({order})",
+            line=1,
+            expected="the file saved as UTF-8 (Excel: Save As 'CSV UTF-8'",
+        )
+    ]
 
 
 def utf16_with_bom(p: Path):
@@ -715,8 +997,16 @@ def _control(p: Path, table: str, column: str, char: str, name: str, **where) ->
     old = cell(p, table, row, column)
     value = old[:3] + char + old[3:]
     set_cell(p, table, row, column, value)
-    return [Expect(f"data/{table}.csv", f"control character: the value holds {name}", row=row, field=column,
-                   value_starts=value[:20], expected="the text without it")]
+    return [
+        Expect(
+            f"data/{table}.csv",
+            f"control character: the value holds {name}",
+            row=row,
+            field=column,
+            value_starts=value[:20],
+            expected="the text without it",
+        )
+    ]
 
 
 def nul_in_country_name(p: Path):
@@ -739,21 +1029,29 @@ def _glyph(p: Path, table: str, column: str, char: str, **where) -> list[Expect]
     row = find_row(p, table, **where)
     value = cell(p, table, row, column) + " " + char
     set_cell(p, table, row, column, value)
-    return [Expect(f"data/{table}.csv", "character a chart cannot draw: the charts draw this field, and their font "
-                   f"has no glyph for U+{ord(char[0]):04X}", row=row, field=column, value=value,
-                   expected="the name in letters")]
+    return [
+        Expect(
+            f"data/{table}.csv",
+            "character a chart cannot draw: the charts draw this field, and their font "
+            f"has no glyph for U+{ord(char[0]):04X}",
+            row=row,
+            field=column,
+            value=value,
+            expected="the name in letters",
+        )
+    ]
 
 
 def emoji_in_country_name(p: Path):
-    return _glyph(p, "countries", "name", "\U0001F1FA\U0001F1FF", iso3="UZB")
+    return _glyph(p, "countries", "name", "\U0001f1fa\U0001f1ff", iso3="UZB")
 
 
 def emoji_in_actor_name(p: Path):
-    return _glyph(p, "actors", "name", "\U0001FAE1", country="TJK")
+    return _glyph(p, "actors", "name", "\U0001fae1", country="TJK")
 
 
 def emoji_in_product(p: Path):
-    return _glyph(p, "trade", "product", "\U0001F33E", product=lambda v: v not in ("all", ""))
+    return _glyph(p, "trade", "product", "\U0001f33e", product=lambda v: v not in ("all", ""))
 
 
 def _right_to_left(p: Path, table: str, column: str, text: str, kept_in: str, **where) -> list[Expect]:
@@ -761,10 +1059,17 @@ def _right_to_left(p: Path, table: str, column: str, text: str, kept_in: str, **
     neither joins nor reorders them, so the title reads backwards in separate letters."""
     row = find_row(p, table, **where)
     set_cell(p, table, row, column, text)
-    return [Expect(f"data/{table}.csv", "right-to-left script in a chart: the charts draw this field, and draw "
-                   f"U+{ord(text[0]):04X}", row=row, field=column, value=text,
-                   expected=f"the name in Latin letters (a transliteration, e.g. 'Kabul'), the original script kept "
-                   f"in {kept_in}")]
+    return [
+        Expect(
+            f"data/{table}.csv",
+            f"right-to-left script in a chart: the charts draw this field, and draw U+{ord(text[0]):04X}",
+            row=row,
+            field=column,
+            value=text,
+            expected=f"the name in Latin letters (a transliteration, e.g. 'Kabul'), the original script kept "
+            f"in {kept_in}",
+        )
+    ]
 
 
 def arabic_script_country_name(p: Path):
@@ -772,8 +1077,7 @@ def arabic_script_country_name(p: Path):
 
 
 def hebrew_script_publisher(p: Path):
-    return _right_to_left(p, "sources", "publisher", "הארץ", "the row's note field",
-                          publisher=lambda v: v.isascii())
+    return _right_to_left(p, "sources", "publisher", "הארץ", "the row's note field", publisher=lambda v: v.isascii())
 
 
 def arabic_script_actor_name(p: Path):
@@ -784,8 +1088,16 @@ def _spaced(p: Path, table: str, column: str, before: str, after: str, side: str
     row = find_row(p, table, **where)
     old = cell(p, table, row, column)
     set_cell(p, table, row, column, before + old + after)
-    return [Expect(f"data/{table}.csv", f"spaces around a value: the value has a space {side} it", row=row,
-                   field=column, value=before + old + after, expected=f"'{old}', without spaces")]
+    return [
+        Expect(
+            f"data/{table}.csv",
+            f"spaces around a value: the value has a space {side} it",
+            row=row,
+            field=column,
+            value=before + old + after,
+            expected=f"'{old}', without spaces",
+        )
+    ]
 
 
 def space_before_country_code(p: Path):
@@ -827,8 +1139,15 @@ def runs_absolute_notebook(p: Path):
     where = _trade_chapter(p)
     absolute = str(p / "notebooks" / "trade")
     _edit_runs(p, "- notebook: trade", f"- notebook: {absolute}")
-    return [Expect(where, "path outside the project", field="notebook", value_starts=absolute[:40],
-                   expected="the name of a notebook in notebooks/, without .ipynb")]
+    return [
+        Expect(
+            where,
+            "path outside the project",
+            field="notebook",
+            value_starts=absolute[:40],
+            expected="the name of a notebook in notebooks/, without .ipynb",
+        )
+    ]
 
 
 def runs_notebook_up_a_folder(p: Path):
@@ -839,8 +1158,15 @@ def runs_notebook_up_a_folder(p: Path):
 
 def runs_root_outside_book(p: Path):
     _edit_runs(p, "root: index", "root: ../README")
-    return [Expect("notebooks/runs.yml", "path outside the project", field="root", value="../README",
-                   expected="the name of a Markdown file in book/ without .md")]
+    return [
+        Expect(
+            "notebooks/runs.yml",
+            "path outside the project",
+            field="root",
+            value="../README",
+            expected="the name of a Markdown file in book/ without .md",
+        )
+    ]
 
 
 def runs_page_outside_book(p: Path):
@@ -858,16 +1184,30 @@ def runs_page_in_generated(p: Path):
 def runs_root_page_as_chapter(p: Path):
     where = _trade_chapter(p)
     _edit_runs(p, "- notebook: trade", "- page: index\n      - notebook: trade")
-    return [Expect(where, "bad run matrix entry: this page is the book's root page already", field="page",
-                   value="index", expected="a page other than the root page 'index'")]
+    return [
+        Expect(
+            where,
+            "bad run matrix entry: this page is the book's root page already",
+            field="page",
+            value="index",
+            expected="a page other than the root page 'index'",
+        )
+    ]
 
 
 def runs_without_the_method_page(p: Path):
     """The method page left out of a book whose findings and chapters link to it."""
     where = _chapter(p, lambda c: c.get("page") == "findings")  # the first to link to it
     _edit_runs(p, "      - notebook: method\n", "")
-    return [Expect(where, "bad run matrix entry: this chapter links to a page the book leaves out",
-                   field="page", value="method", expected="'method' kept in the book")]
+    return [
+        Expect(
+            where,
+            "bad run matrix entry: this chapter links to a page the book leaves out",
+            field="page",
+            value="method",
+            expected="'method' kept in the book",
+        )
+    ]
 
 
 def runs_default_parameters_twice(p: Path):
@@ -875,13 +1215,22 @@ def runs_default_parameters_twice(p: Path):
     it) and once without: the same run, which would be built as two identical chapters."""
     defaults = {name: param.default for name, param in notebook_parameters(p / "notebooks" / "trade.ipynb").items()}
     explicit = _trade_chapter(p)
-    assert load_matrix(p).runs[[r.thread for r in load_matrix(p).runs].index("trade")].parameters \
-        .items() <= defaults.items(), "the trade chapter no longer uses its defaults"
+    assert (
+        load_matrix(p).runs[[r.thread for r in load_matrix(p).runs].index("trade")].parameters.items()
+        <= defaults.items()
+    ), "the trade chapter no longer uses its defaults"
     path = p / "notebooks" / "runs.yml"
-    path.write_text(path.read_text(encoding="utf-8") + "  - caption: Again\n    chapters:\n      - notebook: trade\n",
-                    encoding="utf-8")
-    return [Expect(_chapter_again(p), "bad run matrix entry: the same run (counting default parameters) is already "
-                   f"listed at {explicit}", expected="each run once")]
+    path.write_text(
+        path.read_text(encoding="utf-8") + "  - caption: Again\n    chapters:\n      - notebook: trade\n",
+        encoding="utf-8",
+    )
+    return [
+        Expect(
+            _chapter_again(p),
+            f"bad run matrix entry: the same run (counting default parameters) is already listed at {explicit}",
+            expected="each run once",
+        )
+    ]
 
 
 def _chapter_again(p: Path) -> str:
@@ -905,20 +1254,39 @@ def runs_timeout_in_words(p: Path):
 
 def _output(message: str, value: str, expected: str | None = None):
     """`amudarya run trade -o VALUE`; {root} in VALUE is the project's folder."""
+
     def apply(p: Path):
-        return [Expect("amudarya run trade", f"bad output path: {message}", field="-o",
-                       value_starts=value.replace("{root}", str(p))[:40], expected=expected)]
+        return [
+            Expect(
+                "amudarya run trade",
+                f"bad output path: {message}",
+                field="-o",
+                value_starts=value.replace("{root}", str(p))[:40],
+                expected=expected,
+            )
+        ]
+
     return apply
 
 
 def repeated_parameter(p: Path):
-    return [Expect("amudarya run trade", "repeated parameter: -p reporter is given 2 times", field="reporter",
-                   value="KAZ, UZB", expected='-p reporter once (a list is one value: -p reporter "[KAZ, UZB]")')]
+    return [
+        Expect(
+            "amudarya run trade",
+            "repeated parameter: -p reporter is given 2 times",
+            field="reporter",
+            value="KAZ, UZB",
+            expected='-p reporter once (a list is one value: -p reporter "[KAZ, UZB]")',
+        )
+    ]
 
 
 def run_notebook_outside(p: Path):
-    return [Expect("amudarya run ../notebooks/trade", "path outside the project", field="notebook",
-                   value="../notebooks/trade")]
+    return [
+        Expect(
+            "amudarya run ../notebooks/trade", "path outside the project", field="notebook", value="../notebooks/trade"
+        )
+    ]
 
 
 def run_bad_timeout(p: Path):
@@ -937,8 +1305,13 @@ def _tiny(p: Path, name: str, code: str, timeout: float | None = None) -> None:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell("label: str = 'tiny'  # what the run is called")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"), params, nbformat.v4.new_code_cell("x = 1"),
-                nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell("print('never')")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# {name}"),
+        params,
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell(code),
+        nbformat.v4.new_code_cell("print('never')"),
+    ]
     nbformat.write(nb, p / "notebooks" / f"{name}.ipynb")
     # Only this chapter: the others are cached, and a failed run stops the build before the book.
     chapter = f"      - notebook: {name}\n" + (f"        timeout: {timeout}\n" if timeout else "")
@@ -949,13 +1322,16 @@ def _tiny(p: Path, name: str, code: str, timeout: float | None = None) -> None:
 def _verify_stopped(name: str, first_line: str, kind: str):
     def verify(stderr: str, project: Path, argv: tuple[str, ...]) -> None:
         run = Run(name, {})
-        assert f"notebook failed: the run {run.describe()} stopped in cell 4 of notebooks/{name}.ipynb, " \
-               f"the cell starting `{first_line}`" in stderr, stderr
+        assert (
+            f"notebook failed: the run {run.describe()} stopped in cell 4 of notebooks/{name}.ipynb, "
+            f"the cell starting `{first_line}`" in stderr
+        ), stderr
         assert f"  {kind}: " in stderr, stderr
         assert f"kept for inspection at _build/failed/{run.name}.ipynb" in stderr
         kept = nbformat.read(project / "_build" / "failed" / f"{run.name}.ipynb", as_version=4)
         assert kept.cells[-1].source == "print('never')" and not kept.cells[-1].get("outputs")
         assert not (project / GENERATED / f"{run.name}.ipynb").exists(), "a stopped run reached the book"
+
     return verify
 
 
@@ -999,48 +1375,116 @@ NEW_FAULTS = [
     Fault("runs.yml: page outside book/", {"paths"}, runs_page_outside_book, commands=(("build",),)),
     Fault("runs.yml: page the build writes", {"paths"}, runs_page_in_generated, commands=(("build",),)),
     Fault("runs.yml: the root page as a chapter", {"paths"}, runs_root_page_as_chapter, commands=(("build",),)),
-    Fault("runs.yml: a page the chapters link to left out", {"missing page"}, runs_without_the_method_page,
-          commands=(("build",),)),
-    Fault("runs.yml: one run with and without its defaults", {"duplicates"}, runs_default_parameters_twice,
-          commands=(("build",),)),
+    Fault(
+        "runs.yml: a page the chapters link to left out",
+        {"missing page"},
+        runs_without_the_method_page,
+        commands=(("build",),),
+    ),
+    Fault(
+        "runs.yml: one run with and without its defaults",
+        {"duplicates"},
+        runs_default_parameters_twice,
+        commands=(("build",),),
+    ),
     Fault("runs.yml: negative timeout", {"timeout"}, runs_bad_timeout, commands=(("build",),)),
     Fault("runs.yml: timeout in words", {"timeout"}, runs_timeout_in_words, commands=(("build",),)),
-    Fault("-o over the source notebook", {"paths"},
-          _output("it is inside notebooks/", "{root}/notebooks/trade.ipynb", "a .ipynb file outside notebooks/"),
-          commands=(RUN[:2] + ("-o", "{root}/notebooks/trade.ipynb"),)),
-    Fault("-o into data/", {"paths"}, _output("it is inside data/", "{root}/data/x.ipynb"),
-          commands=(RUN[:2] + ("-o", "{root}/data/x.ipynb"),)),
-    Fault("-o into book/ by a way round", {"paths"},
-          _output("it is inside book/", "{root}/_build/../book/_generated/x.ipynb"),
-          commands=(RUN[:2] + ("-o", "{root}/_build/../book/_generated/x.ipynb"),)),
-    Fault("-o a folder", {"paths"}, _output("it is a folder", "{root}/tools/", "a file name ending in .ipynb"),
-          commands=(RUN[:2] + ("-o", "{root}/tools/"),)),
-    Fault("-o a file that is no notebook", {"paths"},
-          _output("an executed notebook is a .ipynb file", "/proc/version"),
-          commands=(RUN[:2] + ("-o", "/proc/version"),)),
-    Fault("-o into /proc", {"paths"}, _output("cannot write to /proc", "/proc/x.ipynb"),
-          commands=(RUN[:2] + ("-o", "/proc/x.ipynb"),)),
-    Fault("-o into /sys", {"paths"}, _output("cannot write to /sys", "/sys/x.ipynb"),
-          commands=(RUN[:2] + ("-o", "/sys/x.ipynb"),)),
-    Fault("-p given twice", {"repeated -p"}, repeated_parameter,
-          commands=(("run", "trade", "-p", "reporter", "KAZ", "-p", "reporter", "UZB"),)),
-    Fault("run: notebook up a folder", {"paths"}, run_notebook_outside,
-          commands=(("run", "../notebooks/trade"),)),
+    Fault(
+        "-o over the source notebook",
+        {"paths"},
+        _output("it is inside notebooks/", "{root}/notebooks/trade.ipynb", "a .ipynb file outside notebooks/"),
+        commands=(RUN[:2] + ("-o", "{root}/notebooks/trade.ipynb"),),
+    ),
+    Fault(
+        "-o into data/",
+        {"paths"},
+        _output("it is inside data/", "{root}/data/x.ipynb"),
+        commands=(RUN[:2] + ("-o", "{root}/data/x.ipynb"),),
+    ),
+    Fault(
+        "-o into book/ by a way round",
+        {"paths"},
+        _output("it is inside book/", "{root}/_build/../book/_generated/x.ipynb"),
+        commands=(RUN[:2] + ("-o", "{root}/_build/../book/_generated/x.ipynb"),),
+    ),
+    Fault(
+        "-o a folder",
+        {"paths"},
+        _output("it is a folder", "{root}/tools/", "a file name ending in .ipynb"),
+        commands=(RUN[:2] + ("-o", "{root}/tools/"),),
+    ),
+    Fault(
+        "-o a file that is no notebook",
+        {"paths"},
+        _output("an executed notebook is a .ipynb file", "/proc/version"),
+        commands=(RUN[:2] + ("-o", "/proc/version"),),
+    ),
+    Fault(
+        "-o into /proc",
+        {"paths"},
+        _output("cannot write to /proc", "/proc/x.ipynb"),
+        commands=(RUN[:2] + ("-o", "/proc/x.ipynb"),),
+    ),
+    Fault(
+        "-o into /sys",
+        {"paths"},
+        _output("cannot write to /sys", "/sys/x.ipynb"),
+        commands=(RUN[:2] + ("-o", "/sys/x.ipynb"),),
+    ),
+    Fault(
+        "-p given twice",
+        {"repeated -p"},
+        repeated_parameter,
+        commands=(("run", "trade", "-p", "reporter", "KAZ", "-p", "reporter", "UZB"),),
+    ),
+    Fault("run: notebook up a folder", {"paths"}, run_notebook_outside, commands=(("run", "../notebooks/trade"),)),
     Fault("run: timeout of 0", {"timeout"}, run_bad_timeout, commands=(("run", "trade", "--timeout", "0"),)),
     Fault("build: negative timeout", {"timeout"}, build_bad_timeout, commands=(("build", "--timeout", "-1"),)),
-    Fault("a cell that never ends", {"timeout"}, cell_never_ends,
-          commands=(("build",), ("run", "hang", "--timeout", "2")), kind=execution.RUN_FAILED),
-    Fault("a cell that kills its kernel", {"dead kernel"}, cell_kills_its_kernel,
-          commands=(("build",), ("run", "crash")), kind=execution.RUN_FAILED),
+    Fault(
+        "a cell that never ends",
+        {"timeout"},
+        cell_never_ends,
+        commands=(("build",), ("run", "hang", "--timeout", "2")),
+        kind=execution.RUN_FAILED,
+    ),
+    Fault(
+        "a cell that kills its kernel",
+        {"dead kernel"},
+        cell_kills_its_kernel,
+        commands=(("build",), ("run", "crash")),
+        kind=execution.RUN_FAILED,
+    ),
 ]
 CATALOGUE += NEW_FAULTS
 
 REQUIRED = {
-    "non-numeric", "negative", "impossible date", "date precision", "unknown country",
-    "unknown source or actor", "duplicate key", "missing column", "unexpected column", "broken CSV",
-    "empty file", "not UTF-8", "stance out of range", "unknown thread or event type",
-    "unknown parameter", "parameter type", "runs.yml", "notebook raises", "all at once",
-    "control character", "emoji", "spaces", "paths", "duplicates", "repeated -p", "timeout", "dead kernel",
+    "non-numeric",
+    "negative",
+    "impossible date",
+    "date precision",
+    "unknown country",
+    "unknown source or actor",
+    "duplicate key",
+    "missing column",
+    "unexpected column",
+    "broken CSV",
+    "empty file",
+    "not UTF-8",
+    "stance out of range",
+    "unknown thread or event type",
+    "unknown parameter",
+    "parameter type",
+    "runs.yml",
+    "notebook raises",
+    "all at once",
+    "control character",
+    "emoji",
+    "spaces",
+    "paths",
+    "duplicates",
+    "repeated -p",
+    "timeout",
+    "dead kernel",
     "right-to-left",
 }
 
@@ -1061,9 +1505,7 @@ def probe_notebook() -> nbformat.NotebookNode:
     text, source line) and the closing list of sources."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell(
-        f'event_id: str = "{TAKEOVER}"  # the event to show'
-    )
+    params = nbformat.v4.new_code_cell(f'event_id: str = "{TAKEOVER}"  # the event to show')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [
         nbformat.v4.new_markdown_cell("# Probe: {glue:text}`actor_name`"),
@@ -1135,16 +1577,22 @@ def good_book(tmp_path_factory) -> dict:
         marked[(table, r, column)] = value
     nbformat.write(probe_notebook(), project / "notebooks" / "probe.ipynb")
     runs = project / "notebooks" / "runs.yml"
-    runs.write_text(runs.read_text(encoding="utf-8")
-                    + "  - caption: Probe\n    chapters:\n      - notebook: probe\n", encoding="utf-8")
+    runs.write_text(
+        runs.read_text(encoding="utf-8") + "  - caption: Probe\n    chapters:\n      - notebook: probe\n",
+        encoding="utf-8",
+    )
     sources_before = digest(project / "data", project / "notebooks")
     said = io.StringIO()
     with contextlib.redirect_stderr(said):
         status = cli.main(["--root", str(project), "build"])
     assert status == 0
     assert digest(project / "data", project / "notebooks") == sources_before
-    return {"project": project, "html": digest(project / "_build" / "html"), "marked": marked,
-            "build_err": said.getvalue()}
+    return {
+        "project": project,
+        "html": digest(project / "_build" / "html"),
+        "marked": marked,
+        "build_err": said.getvalue(),
+    }
 
 
 @pytest.fixture
@@ -1202,8 +1650,11 @@ def test_every_message_begins_with_its_kind(broken):
 
 def test_console_script_reports_every_problem_and_exit_status_2(broken):
     expects = three_faults(broken)
-    result = subprocess.run([str(Path(sys.executable).with_name("amudarya")), "--root", str(broken), "check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("amudarya")), "--root", str(broken), "check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert_reports(result.stderr, expects)
@@ -1212,8 +1663,11 @@ def test_console_script_reports_every_problem_and_exit_status_2(broken):
 
 def test_debug_shows_the_traceback(broken):
     stance_out_of_range(broken)
-    result = subprocess.run([sys.executable, "-m", "amudarya.cli", "--root", str(broken), "--debug", "check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "amudarya.cli", "--root", str(broken), "--debug", "check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "Traceback" in result.stderr and "InputError" in result.stderr
 
@@ -1227,7 +1681,7 @@ def assert_markup_warnings(err: str, marked: dict) -> None:
     assert len(warnings) == len(marked), err
     for (table, row, column), _value in marked.items():
         expect = Expect(f"data/{table}.csv", "markup in text", row=row, field=column, expected="plain text")
-        assert any(not expect.check(w[len("warning: "):]) for w in warnings), (expect.place(), err)
+        assert any(not expect.check(w[len("warning: ") :]) for w in warnings), (expect.place(), err)
 
 
 def test_markup_in_text_is_a_warning_not_an_error(good_book, capsys):
@@ -1321,7 +1775,7 @@ def test_markup_shows_as_typed_in_headings_prose_tables_captions_and_alt_text(go
 def test_search_results_show_titles_as_text(good_book):
     """The search page puts index titles into innerHTML: those from the data must be escaped."""
     index = (good_book["project"] / "_build" / "html" / "searchindex.js").read_text(encoding="utf-8")
-    frozen = json.loads(index[index.index("(") + 1: index.rindex(")")])
+    frozen = json.loads(index[index.index("(") + 1 : index.rindex(")")])
     name = next(v for (t, _, _), v in good_book["marked"].items() if t == "actors")
     for title in list(frozen["alltitles"]) + list(frozen["titles"]):
         parsed = Elements()
@@ -1354,8 +1808,14 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
     from amudarya.render.bars import horizontal_bars
 
     label = "Fuel at US$ 5 to $x^$ 6"
-    chart = horizontal_bars(pd.DataFrame({"label": [label], "value": [1.0]}), label="label", value="value",
-                            title=label, value_axis="US$ million", source="a $ source")
+    chart = horizontal_bars(
+        pd.DataFrame({"label": [label], "value": [1.0]}),
+        label="label",
+        value="value",
+        title=label,
+        value_axis="US$ million",
+        source="a $ source",
+    )
     chart.figure.savefig(_io.BytesIO(), format="png")
     assert [t.get_text() for t in chart.figure.axes[0].get_yticklabels()] == [label]
     assert label in chart.alt
@@ -1366,8 +1826,17 @@ def test_dollar_signs_in_chart_labels_are_text_not_maths():
 
 
 GUIDE_HEADING = "## Common errors and what they mean"
-KINDS = (validation.KINDS + rules.KINDS + parameters.KINDS + matrix.KINDS + execution.KINDS + assembly.KINDS
-         + paths.KINDS + textcheck.KINDS + timeouts.KINDS)
+KINDS = (
+    validation.KINDS
+    + rules.KINDS
+    + parameters.KINDS
+    + matrix.KINDS
+    + execution.KINDS
+    + assembly.KINDS
+    + paths.KINDS
+    + textcheck.KINDS
+    + timeouts.KINDS
+)
 
 
 def guide_section() -> str:

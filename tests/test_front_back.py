@@ -19,6 +19,7 @@ from conftest import assert_glue_complete
 
 # --- the data ----------------------------------------------------------------------------
 
+
 def test_coverage_is_the_latest_row_of_each_state_and_table(package):
     table = coverage.by_state(package).set_index(["iso3", "Table"])
     people = package["people"]
@@ -59,7 +60,10 @@ def test_sources_have_titles_addresses_and_no_internal_names(package):
     for sid in ("rferl-2021-09-qishloq-ovozi", "jamestown-2021-09-voloshin", "oilprice-2021-09-rferl"):
         assert sources.loc[sid, "url"].startswith("https://"), sid
         assert sources.loc[sid, "title_note"] is pd.NA or sources.loc[sid, "title_note"] != "not shown", sid
-    assert sources.loc["jamestown-2021-09-voloshin", "title"] == "Kazakhstan to Let Russia Do the Heavy Lifting on Afghanistan"
+    assert (
+        sources.loc["jamestown-2021-09-voloshin", "title"]
+        == "Kazakhstan to Let Russia Do the Heavy Lifting on Afghanistan"
+    )
     text = " ".join(sources[c].fillna("").str.cat(sep=" ") for c in ("title", "note", "publisher"))
     assert not re.search(r"\bseeds? \d{3}\b|data/\w+\.csv", text)
     accessed = sources["accessed"].dropna()
@@ -85,6 +89,7 @@ def test_codebook_has_an_example_for_every_used_type_and_level(package):
 
 # --- the built pages -----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def html(built_book) -> Path:
     return built_book / "_build" / "html"
@@ -103,7 +108,7 @@ def test_new_pages_glue_every_value(generated, name):
 
 def _text(path: Path) -> str:
     page = path.read_text(encoding="utf-8")
-    body = page.split('<main', 1)[-1]
+    body = page.split("<main", 1)[-1]
     return re.sub(r"<[^>]+>", " ", body)
 
 
@@ -158,9 +163,14 @@ def test_no_page_names_internal_documents_outside_how_to_add_notes(html):
 
 
 def test_how_to_add_notes_are_marked_as_such():
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("## Nothing yet\n\nAdd a row to `data/events.csv`.", metadata={"tags": ["how-to-add"]}),
-        nbformat.v4.new_markdown_cell("Plain prose.")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "## Nothing yet\n\nAdd a row to `data/events.csv`.", metadata={"tags": ["how-to-add"]}
+            ),
+            nbformat.v4.new_markdown_cell("Plain prose."),
+        ]
+    )
 
     postprocess(nb)
     assert nb.cells[0].source.startswith("## Nothing yet\n\n:::{container} how-to-add\nAdd a row")
@@ -179,8 +189,10 @@ def test_every_chapter_says_how_current_its_data_are(root, html, package):
         page = (html / "_generated" / f"{run.name}.html").read_text(encoding="utf-8")
         line = coverage.as_of_text(package, coverage.CHAPTER_STATES[run.thread](package, run.parameters))
         top = page.split("<article", 1)[-1].split("<h2", 1)[0]  # above the first section
-        paragraph = next((p for p in re.findall(r"<p>(.*?)</p>", top, re.S)
-                          if line in " ".join(re.sub(r"<[^>]+>", "", p).split())), None)
+        paragraph = next(
+            (p for p in re.findall(r"<p>(.*?)</p>", top, re.S) if line in " ".join(re.sub(r"<[^>]+>", "", p).split())),
+            None,
+        )
         assert paragraph is not None, (run.name, line)
         assert 'href="coverage.html"' in paragraph, run.name
     assert (html / "_generated" / "coverage.html").is_file()

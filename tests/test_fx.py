@@ -38,7 +38,7 @@ def test_rounding_comes_from_the_digits_the_source_printed(package, rows, printe
     rate = fx.rate_for(package["fx"], "UZS", printed)
     assert rate.printed_text == text
     decimals = len(text.split(".")[1])
-    assert rate.relative_rounding == pytest.approx(0.5 * 10 ** -decimals / float(text))
+    assert rate.relative_rounding == pytest.approx(0.5 * 10**-decimals / float(text))
     assert fx.rate_for(package["fx"], "KZT", printed).relative_rounding < rate.relative_rounding
 
 

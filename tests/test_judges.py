@@ -27,8 +27,7 @@ import browser
 def judges():
     missing = browser.missing_judges()
     if missing:
-        pytest.fail("missing for the outside judges: " + ", ".join(missing) + "\n" + browser.JUDGES_HINT,
-                    pytrace=False)
+        pytest.fail("missing for the outside judges: " + ", ".join(missing) + "\n" + browser.JUDGES_HINT, pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +51,9 @@ def lighthouse_reports(judges, base_url, kinds) -> dict[str, dict]:
 
 
 def test_lighthouse_every_kind_of_page_is_fast_accessible_and_findable(lighthouse_reports):
-    problems = [f"{kind}: {p}" for kind, report in lighthouse_reports.items() for p in browser.lighthouse_problems(report)]
+    problems = [
+        f"{kind}: {p}" for kind, report in lighthouse_reports.items() for p in browser.lighthouse_problems(report)
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -186,13 +187,23 @@ def test_every_page_links_one_pruned_stylesheet_and_only_the_scripts_its_element
 def test_css_pruning_keeps_every_rule_a_used_class_can_match():
     from amudarya.render.lean_css import prune_css
 
-    css = ("@charset \"UTF-8\";.a:hover{color:red}.b::before{content:'x'}.zz{color:blue}.a:not(.zz){margin:0}"
-           ".a .zz,.b{padding:0}@media (max-width:5px){.zz{top:0}.a{top:1px}}@media print{.zz{top:0}}"
-           "@font-face{font-family:Gone;src:url(g.woff2)}@font-face{font-family:Kept;src:url(k.woff2)}"
-           ".b{font-family:Kept;animation:spin 1s}@keyframes spin{to{opacity:0}}@keyframes unused{to{opacity:1}}")
+    css = (
+        "@charset \"UTF-8\";.a:hover{color:red}.b::before{content:'x'}.zz{color:blue}.a:not(.zz){margin:0}"
+        ".a .zz,.b{padding:0}@media (max-width:5px){.zz{top:0}.a{top:1px}}@media print{.zz{top:0}}"
+        "@font-face{font-family:Gone;src:url(g.woff2)}@font-face{font-family:Kept;src:url(k.woff2)}"
+        ".b{font-family:Kept;animation:spin 1s}@keyframes spin{to{opacity:0}}@keyframes unused{to{opacity:1}}"
+    )
     out = prune_css(css, {"a", "b"})
-    for kept in ('@charset "UTF-8";', ".a:hover{", ".b::before{", ".a:not(.zz){", ".b{padding", "@media (max-width:5px){.a{",
-                 "font-family:Kept;src", "@keyframes spin"):
+    for kept in (
+        '@charset "UTF-8";',
+        ".a:hover{",
+        ".b::before{",
+        ".a:not(.zz){",
+        ".b{padding",
+        "@media (max-width:5px){.a{",
+        "font-family:Kept;src",
+        "@keyframes spin",
+    ):
         assert kept in out, kept
     for dropped in (".zz{", ".a .zz", "@media print", "Gone", "unused"):
         assert dropped not in out, dropped

@@ -57,7 +57,9 @@ def executed(lines) -> set[str]:
 
 def readers(project, table: str) -> set[str]:
     """The runs of the book whose up-to-date record says they read data/<table>, whole or in part."""
-    return {name for name, files in recorded(project).items() if any(f.partition("#")[0] == f"data/{table}" for f in files)}
+    return {
+        name for name, files in recorded(project).items() if any(f.partition("#")[0] == f"data/{table}" for f in files)
+    }
 
 
 def affected(project, table: str, row_id: str, column: str) -> set[str]:
@@ -74,8 +76,9 @@ def affected(project, table: str, row_id: str, column: str) -> set[str]:
             if path != f"data/{table}":
                 continue
             how = depfile.parse_selection(selection) if selection else {"column": None, "columns": None}
-            if ((how["columns"] is None or column in how["columns"])
-                    and (how["column"] is None or row[how["column"]] in how["values"])):
+            if (how["columns"] is None or column in how["columns"]) and (
+                how["column"] is None or row[how["column"]] in how["values"]
+            ):
                 found.add(name)
     return found
 
@@ -154,12 +157,24 @@ def test_one_changed_value_re_executes_at_most_the_few_runs_that_show_it(rebuilt
     and the overview; a Kazakh one in the Kazakh policy chapter too. Every other run stays cached."""
     trade_kgz = "trade__partner-AFG__reporter-KGZ"
     cases = [
-        ("trade.csv", lambda r: r["reporter"] == "KGZ" and r["value_usd"] and not r["dispute_id"], "value_usd",
-         {"overview", trade_kgz}),
-        ("events.csv", lambda r: r["country"] == "TJK" and not r["dispute_id"], "summary",
-         {"overview", "chronology", "refusal__country-TJK"}),
-        ("events.csv", lambda r: r["country"] == "KAZ" and not r["dispute_id"], "summary",
-         {"overview", "chronology", "refusal__country-TJK", "policy__country-KAZ"}),
+        (
+            "trade.csv",
+            lambda r: r["reporter"] == "KGZ" and r["value_usd"] and not r["dispute_id"],
+            "value_usd",
+            {"overview", trade_kgz},
+        ),
+        (
+            "events.csv",
+            lambda r: r["country"] == "TJK" and not r["dispute_id"],
+            "summary",
+            {"overview", "chronology", "refusal__country-TJK"},
+        ),
+        (
+            "events.csv",
+            lambda r: r["country"] == "KAZ" and not r["dispute_id"],
+            "summary",
+            {"overview", "chronology", "refusal__country-TJK", "policy__country-KAZ"},
+        ),
         ("people.csv", lambda r: r["record_id"] == PEOPLE_ROW, "value", {"overview", REPATRIATION.name}),
     ]
     for table, pick, column, expected in cases:
@@ -260,7 +275,7 @@ def test_a_damaged_cache_entry_is_discarded_and_executed_again_and_leftovers_are
     notebook = entries[TRADE_TKM.name] / f"{TRADE_TKM.name}.ipynb"
     notebook.write_bytes(notebook.read_bytes()[:500])  # truncated, as by a full disk
     # What a build killed with -9 leaves: a half-written entry and its kernels' socket folder.
-    dead = 2 ** 22 + 1  # above the default pid_max: no process has it
+    dead = 2**22 + 1  # above the default pid_max: no process has it
     partial = rebuilt / "_build" / "cache" / "runs" / TRADE_TKM.name / f".0123456789abcdef.{dead}.partial"
     partial.mkdir()
     sockets = execution.sockets_folder().with_name(f"{execution.SOCKETS_PREFIX}{dead}")
@@ -298,8 +313,11 @@ def test_a_selection_is_stale_exactly_when_a_cell_it_covers_changes(tmp_path, mo
     ids = package.select("trade", columns=["trade_id", "reporter"])
     assert set(kaz["reporter"]) == {"KAZ"} and list(ids.columns) == ["trade_id", "reporter"]
     reads = depfile.read(record)
-    assert set(reads) == {"data/datapackage.json", "data/trade.csv#reporter=KAZ",
-                          "data/trade.csv#%40columns=trade_id&%40columns=reporter"}
+    assert set(reads) == {
+        "data/datapackage.json",
+        "data/trade.csv#reporter=KAZ",
+        "data/trade.csv#%40columns=trade_id&%40columns=reporter",
+    }
 
     def current() -> set[str]:
         now = depfile.Current(tmp_path)
@@ -343,8 +361,13 @@ def _start_build(project, *args):
     import subprocess
     import sys
 
-    return subprocess.Popen([sys.executable, "-m", "amudarya.cli", "--root", str(project), "build", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "amudarya.cli", "--root", str(project), "build", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _kernels(pid) -> list:

@@ -11,8 +11,19 @@ from amudarya.render import regionmap
 
 STATES = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 # What issue 16 asks the map to show, by place_id in data/places.csv.
-REQUIRED = {"termez-hairatan", "nizhny-panj-sher-khan-bandar", "serhetabat-torghundi", "imamnazar-aqina",
-            "ishkashim", "chong-alai", "little-pamir", "great-pamir", "wakhan", "amu-darya", "panj"}
+REQUIRED = {
+    "termez-hairatan",
+    "nizhny-panj-sher-khan-bandar",
+    "serhetabat-torghundi",
+    "imamnazar-aqina",
+    "ishkashim",
+    "chong-alai",
+    "little-pamir",
+    "great-pamir",
+    "wakhan",
+    "amu-darya",
+    "panj",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +44,18 @@ def chart(package, world, places):
     summary = stances.stance_summary(package["events"], package["disputes"], STATES, takeover)
     focus, context = region.map_layers(world, STATES, package["countries"], summary)
     drawn = regionmap.annotated_map(
-        focus, context, regionmap.point_layer(places), regionmap.river_layer(world, places), package["countries"],
-        colour_by="category", colours=region.MAP_COLOURS, legend_title="Land border with Afghanistan",
-        label="name", note=None, title="Who borders Afghanistan, and where the border is crossed", source="test",
+        focus,
+        context,
+        regionmap.point_layer(places),
+        regionmap.river_layer(world, places),
+        package["countries"],
+        colour_by="category",
+        colours=region.MAP_COLOURS,
+        legend_title="Land border with Afghanistan",
+        label="name",
+        note=None,
+        title="Who borders Afghanistan, and where the border is crossed",
+        source="test",
     )
     drawn.figure.canvas.draw()
     yield drawn
@@ -106,7 +126,15 @@ def test_the_overview_shows_the_annotated_map(built_book):
     import nbformat
 
     nb = nbformat.read(built_book / "book" / "_generated" / "overview.ipynb", as_version=4)
-    alts = [o.get("metadata", {}).get("image/png", {}).get("alt", "") for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", [])] + [str(o.get("data", {}).get("text/plain", "")) for c in nb.cells
-                                                if c.cell_type == "code" for o in c.get("outputs", [])]
+    alts = [
+        o.get("metadata", {}).get("image/png", {}).get("alt", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    ] + [
+        str(o.get("data", {}).get("text/plain", ""))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    ]
     assert any("Termez–Hairatan bridge" in a and "Little Pamir" in a for a in alts)

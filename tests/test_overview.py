@@ -117,7 +117,9 @@ def test_stance_summary_counts_and_averages_distinct_events(package, takeover):
     rows = e[(e["country"] == "KGZ") & (e["date"] >= takeover)]
     # Both of Kyrgyzstan's disputed events (delisting date; the value of the Kabul deals, one
     # day) are one event told by two rows: keep one row per dispute.
-    distinct = pd.concat([rows[rows["dispute_id"].isna()], rows.dropna(subset=["dispute_id"]).drop_duplicates("dispute_id")])
+    distinct = pd.concat(
+        [rows[rows["dispute_id"].isna()], rows.dropna(subset=["dispute_id"]).drop_duplicates("dispute_id")]
+    )
     summary = stances.stance_summary(e, package["disputes"], STATES, takeover).set_index("state")
     assert summary.loc["KGZ", "events"] == len(distinct) < len(rows)
     assert summary.loc["KGZ", "mean_stance"] == pytest.approx(float(distinct["stance"].mean()))
@@ -129,13 +131,18 @@ def test_stance_summary_counts_and_averages_distinct_events(package, takeover):
 
 def test_latest_full_year_turnover_per_state(package):
     t = _not_set_aside(package["trade"], "trade_id", package["disputes"])
-    full_year = (t["period_start"].dt.strftime("%m-%d") == "01-01") & (t["period_end"].dt.strftime("%m-%d") == "12-31") & (
-        t["period_start"].dt.year == t["period_end"].dt.year)
+    full_year = (
+        (t["period_start"].dt.strftime("%m-%d") == "01-01")
+        & (t["period_end"].dt.strftime("%m-%d") == "12-31")
+        & (t["period_start"].dt.year == t["period_end"].dt.year)
+    )
     totals = t[(t["flow"] == "turnover") & (t["product"] == "all") & t["value_usd"].notna() & full_year]
     latest = turnover.latest_turnover(package["trade"], package["disputes"], STATES)
     for state in STATES:
-        mine = totals[((totals["reporter"] == state) & (totals["partner"] == "AFG"))
-                      | ((totals["reporter"] == "AFG") & (totals["partner"] == state))]
+        mine = totals[
+            ((totals["reporter"] == state) & (totals["partner"] == "AFG"))
+            | ((totals["reporter"] == "AFG") & (totals["partner"] == state))
+        ]
         shown = latest[(latest["state"] == state) & (latest["kind"] == "full year")]
         if mine.empty:
             assert shown.empty, state
@@ -144,13 +151,21 @@ def test_latest_full_year_turnover_per_state(package):
     table = turnover.trade_table(latest, STATES, package["countries"]).set_index("State")
     assert not table.isna().any().any()
     kaz = latest[(latest["state"] == "KAZ") & (latest["kind"] == "full year")].iloc[0]
-    assert f"US$ {kaz['value_usd'] / 1e6:,.1f} million in {kaz['period_end']:%Y}" in table.loc["Kazakhstan", "Latest full year"]
+    assert (
+        f"US$ {kaz['value_usd'] / 1e6:,.1f} million in {kaz['period_end']:%Y}"
+        in table.loc["Kazakhstan", "Latest full year"]
+    )
 
 
 def test_unhcr_table_gives_the_latest_year(package):
     by_unhcr = set(package["sources"].query("publisher == 'UNHCR'")["source_id"])
     p = package["people"]
-    refugees = p[p["source_id"].isin(by_unhcr) & (p["measure"] == "refugees") & (p["origin"] == "AFG") & p["country"].isin(STATES)]
+    refugees = p[
+        p["source_id"].isin(by_unhcr)
+        & (p["measure"] == "refugees")
+        & (p["origin"] == "AFG")
+        & p["country"].isin(STATES)
+    ]
     year = int(refugees["date"].dt.year.max())
     rows = unhcr.year_end_rows(p, package["sources"], STATES)
     table = unhcr.year_end_table(rows, STATES, package["countries"]).set_index("State")

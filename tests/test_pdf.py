@@ -195,8 +195,9 @@ def test_sources_up_to_is_the_newest_source():
 def test_version_is_the_commit_in_a_clone_and_none_without_git(root, tmp_path):
     import subprocess
 
-    expected = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
-                              text=True).stdout.strip()
+    expected = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
     assert expected[:7] in edition.version(root)
     assert edition.version(tmp_path) is None
 
@@ -221,9 +222,18 @@ def test_a_table_wider_than_the_page_is_an_error(tmp_path):
     html.mkdir()
     (html / "index.html").write_text(
         '<html><body><article class="bd-article"><h1>Wide</h1><table><caption>too wide</caption>'
-        f"<tr><td>{'W' * 400}</td></tr></table></article></body></html>", encoding="utf-8")
-    ed = edition.Edition(title="T", subtitle="", authors=["A"], version=None, sources_to=pd.Timestamp("2026-01-01"),
-                         sources_to_text="1 January 2026", built=dt.date(2026, 1, 2))
+        f"<tr><td>{'W' * 400}</td></tr></table></article></body></html>",
+        encoding="utf-8",
+    )
+    ed = edition.Edition(
+        title="T",
+        subtitle="",
+        authors=["A"],
+        version=None,
+        sources_to=pd.Timestamp("2026-01-01"),
+        sources_to_text="1 January 2026",
+        built=dt.date(2026, 1, 2),
+    )
     with pytest.raises(pdf.PdfError, match="tables wider than the page: ch-index: too wide"):
         pdf.make_pdf(tmp_path, html, tmp_path / "out.pdf", ed)
     assert not (tmp_path / "out.pdf").exists()

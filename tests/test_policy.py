@@ -172,7 +172,9 @@ def test_country_must_be_an_iso_code(root):
 def test_cli_rejects_a_bad_code_and_an_unknown_name_before_running(root):
     result = subprocess.run(
         [sys.executable, "-m", "amudarya.cli", "run", "policy", "-p", "country", "KZ", "-p", "countri", "KAZ"],
-        cwd=root, capture_output=True, text=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "'KZ'" in result.stderr and "not an ISO 3166-1 alpha-3 country code" in result.stderr
@@ -191,7 +193,8 @@ def _page(built_book, name):
 def test_built_policy_chapter_shows_its_chart_with_alt_text(built_book, package):
     page = _page(built_book, "policy__country-KAZ")
     alts = re.findall(r'<img[^>]+alt="([^"]*)"[^>]*src="[^"]*_images/', page) or re.findall(
-        r'<img[^>]+src="[^"]*_images/[^"]*"[^>]*alt="([^"]*)"', page)
+        r'<img[^>]+src="[^"]*_images/[^"]*"[^>]*alt="([^"]*)"', page
+    )
     assert len(alts) == 1
     alt = alts[0].replace("&#x27;", "'")
     facts = policy.facts(package, "KAZ")

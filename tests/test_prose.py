@@ -17,15 +17,18 @@ import pytest
 
 from bookfacts import MONTHS, load
 
-NOUNS = ("event|claim|row|source|figure|death|state|year|month|day|account|dispute|agreement|country|group|panel"
-         "|house|famil|person|refusal|move|chapter|step|turn")
+NOUNS = (
+    "event|claim|row|source|figure|death|state|year|month|day|account|dispute|agreement|country|group|panel"
+    "|house|famil|person|refusal|move|chapter|step|turn"
+)
 
 SLIPS = {
     "a count of one with a plural noun": re.compile(rf"(?<![\d.,\-–+−])\b1 (?:more )?(?:{NOUNS})(?:s|ies)\b"),
     "a count of one with a plural verb": re.compile(r"(?<![\d.,\-–+−])\b1 (?:are|were|have|lean|belong)\b"),
     # Years (2024 agreement) are not counts: two or three digits, or thousands with a comma.
     "a plural count with a singular noun": re.compile(
-        rf"(?<![\d.,\-–+−])\b(?:[02-9]|[1-9]\d{{1,2}}|\d{{1,3}}(?:,\d{{3}})+) (?:{NOUNS})\b(?![-'’])"),
+        rf"(?<![\d.,\-–+−])\b(?:[02-9]|[1-9]\d{{1,2}}|\d{{1,3}}(?:,\d{{3}})+) (?:{NOUNS})\b(?![-'’])"
+    ),
     "a month or year with 'on'": re.compile(r"\bon (?:" + "|".join(MONTHS) + r") \d{4}\b|\bon \d{4}\b(?! (?:and|to))"),
     "a missing value in the text": re.compile(r"\b(?:nan|NaN|None|NaT)\b|<NA>"),
     "money padded to a thousand millions": re.compile(r"\d,\d{3}(?:\.\d+)? million"),
@@ -46,7 +49,7 @@ def scan(pages) -> list[str]:
         for where, text in [("text", page.text)] + [("alt text", alt) for alt in page.alts]:
             for slip, pattern in SLIPS.items():
                 for m in pattern.finditer(text):
-                    context = text[max(0, m.start() - 50): m.end() + 30]
+                    context = text[max(0, m.start() - 50) : m.end() + 30]
                     found.append(f"{name} ({where}): {slip}: …{context}…")
     return found
 

@@ -47,7 +47,9 @@ def test_the_country_is_dropped_from_its_peers_and_repeats_once():
     assert refusal.validate_peers("KAZ", ["KAZ", "KGZ", "KGZ", "UZB"]) == ["KGZ", "UZB"]
 
 
-@pytest.mark.parametrize("peers, named", [(["KAZ", "XYZ"], "'XYZ'"), (["kaz"], "'kaz'"), (["Uzbekistan"], "'Uzbekistan'")])
+@pytest.mark.parametrize(
+    "peers, named", [(["KAZ", "XYZ"], "'XYZ'"), (["kaz"], "'kaz'"), (["Uzbekistan"], "'Uzbekistan'")]
+)
 def test_a_peer_that_is_not_an_iso_code_is_named(peers, named):
     with pytest.raises(ValueError) as info:
         refusal.validate_peers("TJK", peers)
@@ -71,7 +73,9 @@ def test_runner_checks_every_peer_code_before_a_kernel_starts(root):
 def test_cli_names_the_bad_peer(root):
     result = subprocess.run(
         [sys.executable, "-m", "amudarya.cli", "run", "refusal", "-p", "peers", "[KAZ, QQQ]"],
-        cwd=root, capture_output=True, text=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "'QQQ'" in result.stderr and "ISO 3166-1 alpha-3" in result.stderr

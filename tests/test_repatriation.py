@@ -88,7 +88,10 @@ def test_the_words_for_kin_come_from_the_countries_table(package, root, country)
         return
     row = raw.loc[country]
     assert (words.name or "", words.adjective or "", words.programme or "") == (
-        row["kin_name"], row["kin_adjective"], row["kin_programme"])
+        row["kin_name"],
+        row["kin_adjective"],
+        row["kin_programme"],
+    )
     # Every word the chapter uses for kin cites a source that exists.
     if words.name or words.programme:
         assert row["kin_source_id"] in set(package["sources"]["source_id"])
@@ -100,10 +103,12 @@ def test_kin_without_a_sourced_name_are_called_ethnic_kin(package):
     assert not kinship.kin_words(package["countries"], "TKM").named
     people = package["people"]
     moved = people[people["kin_of"] == "KGZ"]
-    moved = moved.assign(kin_of="TKM", country=moved["country"].replace("KGZ", "TKM"),
-                         record_id="trial-" + moved["record_id"])
-    trial = tables.Package(package.folder, package.descriptor,
-                         {**package.tables, "people": pd.concat([people, moved], ignore_index=True)})
+    moved = moved.assign(
+        kin_of="TKM", country=moved["country"].replace("KGZ", "TKM"), record_id="trial-" + moved["record_id"]
+    )
+    trial = tables.Package(
+        package.folder, package.descriptor, {**package.tables, "people": pd.concat([people, moved], ignore_index=True)}
+    )
     facts = repatriation.chapter_facts(trial, "TKM", "AFG", TAKEOVER)
     assert facts["has_kin"] and facts["has_stages"] and not facts["has_kin_name"]
     assert facts["kin_many"] == "ethnic kin" and facts["kin_label"] == "ethnic kin of Turkmenistan"
@@ -200,8 +205,11 @@ def test_facts_for_the_kyrgyz_thread(package, kgz_facts):
     assert kgz_facts["planned_persons_by"].startswith("Kudaibergen Bazarbaev (")
     assert not kgz_facts["has_arrived_since"] and kgz_facts["has_arrived_before"]
     # The seed's explicit "none had arrived" is a sourced zero, reported as such, not an arrival.
-    zero = package["people"][(package["people"]["country"] == "KGZ") & (package["people"]["measure"] == "arrived")
-                             & (package["people"]["value"] == 0)]
+    zero = package["people"][
+        (package["people"]["country"] == "KGZ")
+        & (package["people"]["measure"] == "arrived")
+        & (package["people"]["value"] == 0)
+    ]
     assert kgz_facts["has_none_arrived_reported"] == (not zero.empty)
     assert kgz_facts["programme"] == "kayrylman"
     assert kgz_facts["kin_label"] == "Kyrgyz kin" and kgz_facts["kin_many"] == "Kyrgyz"
@@ -215,12 +223,16 @@ def test_programme_totals_break_out_the_origin_only_where_a_source_does(package,
     year_2024 = totals[totals["period"] == "2024"].iloc[0]
     assert pd.isna(year_2024["from_origin"])
     year_2025 = totals[totals["period"] == "2025"].iloc[0]
-    assert year_2025["from_origin"] == float(_rows(package, record_id="kgz-2025-kayrylman-granted-afg")["value"].iloc[0])
+    assert year_2025["from_origin"] == float(
+        _rows(package, record_id="kgz-2025-kayrylman-granted-afg")["value"].iloc[0]
+    )
 
 
 def test_kazakh_kin_figures(package):
     facts = repatriation.chapter_facts(package, "KAZ", "AFG", TAKEOVER)
-    assert facts["evacuated_persons"] == float(_rows(package, record_id="kaz-2021-09-09-ethnic-kazakhs-evacuated-seed")["value"].iloc[0])
+    assert facts["evacuated_persons"] == float(
+        _rows(package, record_id="kaz-2021-09-09-ethnic-kazakhs-evacuated-seed")["value"].iloc[0]
+    )
     assert facts["remaining_persons_text"] == "about 200"
     assert facts["settled_families"] == 4 and facts["has_arrived_since"]
     assert facts["programme"] == "qandas" and not facts["programme_origin_broken_out"]
@@ -243,8 +255,11 @@ def test_tajikistan_hosts_kyrgyz_kin(package):
     assert facts["has_hosted"] and facts["hosted_kin_of"] == "Kyrgyzstan"
     assert facts["hosted_people"] == "ethnic Kyrgyz"
     assert set(hosted["kin_of"]) == {"KGZ"}
-    assert facts["n_hosted"] == len(hosted) == len(_rows(package, country="TJK", origin="AFG")[
-        lambda r: r["group"].str.contains("Kyrgyz")])
+    assert (
+        facts["n_hosted"]
+        == len(hosted)
+        == len(_rows(package, country="TJK", origin="AFG")[lambda r: r["group"].str.contains("Kyrgyz")])
+    )
 
 
 def test_a_new_unhcr_category_is_not_read_as_departures(package):

@@ -79,7 +79,8 @@ def pages(request):
 def test_the_mask_makes_runs_of_one_template_alike(root):
     mask = masker(root)
     assert mask("Kazakhstan sold goods worth US$ 12.5 million in March 2023.") == mask(
-        "Uzbekistan's sold goods worth US$ 1,040 million in June 2022.")
+        "Uzbekistan's sold goods worth US$ 1,040 million in June 2022."
+    )
     assert mask("The Kyrgyz offer") == mask("The Tajik offer")
     assert mask("the stance is a reading") != mask("the stance is a measurement")
 
@@ -87,11 +88,14 @@ def test_the_mask_makes_runs_of_one_template_alike(root):
 def test_few_paragraphs_repeat_across_pages(pages, root):
     assert len(pages) >= 10
     found = repeated(pages, masker(root))
-    report = "\n".join(f"- on {len(on)} pages ({', '.join(on[:4])}{', …' if len(on) > 4 else ''}): {text[:160]}"
-                       for text, on in sorted(found.items(), key=lambda kv: -len(kv[1])))
+    report = "\n".join(
+        f"- on {len(on)} pages ({', '.join(on[:4])}{', …' if len(on) > 4 else ''}): {text[:160]}"
+        for text, on in sorted(found.items(), key=lambda kv: -len(kv[1]))
+    )
     assert len(found) <= ALLOWED, (
         f"{len(found)} paragraphs repeat on {MOST_PAGES} or more pages (at most {ALLOWED} may); "
-        f"say it once on the Method and codebook page and link there:\n{report}")
+        f"say it once on the Method and codebook page and link there:\n{report}"
+    )
 
 
 def test_sentences_shown_on_their_own_conditions_join_into_one_paragraph():
@@ -100,18 +104,23 @@ def test_sentences_shown_on_their_own_conditions_join_into_one_paragraph():
     from nbformat.v4 import new_markdown_cell, new_notebook
 
     def flag(key, value):
-        return {"output_type": "display_data", "metadata": {"scrapbook": {"name": key}},
-                "data": {GLUE_PREFIX + "text/plain": repr(value)}}
+        return {
+            "output_type": "display_data",
+            "metadata": {"scrapbook": {"name": key}},
+            "data": {GLUE_PREFIX + "text/plain": repr(value)},
+        }
 
-    nb = new_notebook(cells=[
-        nbformat.v4.new_code_cell("", outputs=[flag("shown", True), flag("hidden", False)]),
-        new_markdown_cell("## The answer"),
-        new_markdown_cell("First sentence.", metadata={"tags": ["continues"]}),
-        new_markdown_cell("Not this one.", metadata={"tags": ["if:hidden", "continues"]}),
-        new_markdown_cell("Second sentence.", metadata={"tags": ["if:shown", "continues"]}),
-        nbformat.v4.new_code_cell("show_table()"),
-        new_markdown_cell("After a table, a paragraph of its own.", metadata={"tags": ["continues"]}),
-    ])
+    nb = new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("", outputs=[flag("shown", True), flag("hidden", False)]),
+            new_markdown_cell("## The answer"),
+            new_markdown_cell("First sentence.", metadata={"tags": ["continues"]}),
+            new_markdown_cell("Not this one.", metadata={"tags": ["if:hidden", "continues"]}),
+            new_markdown_cell("Second sentence.", metadata={"tags": ["if:shown", "continues"]}),
+            nbformat.v4.new_code_cell("show_table()"),
+            new_markdown_cell("After a table, a paragraph of its own.", metadata={"tags": ["continues"]}),
+        ]
+    )
     postprocess(nb)
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
     assert markdown == ["## The answer\n\nFirst sentence. Second sentence.", "After a table, a paragraph of its own."]

@@ -83,7 +83,9 @@ def test_cli_run_writes_the_executed_notebook(root, tmp_path):
     out = tmp_path / "x.ipynb"
     result = subprocess.run(
         [sys.executable, "-m", "amudarya.cli", "run", "trade", "-p", "reporter", "KAZ", "-o", str(out)],
-        cwd=root, capture_output=True, text=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
@@ -98,7 +100,9 @@ def test_cli_run_writes_the_executed_notebook(root, tmp_path):
 def test_cli_bad_parameter_is_a_message_not_a_traceback(root):
     result = subprocess.run(
         [sys.executable, "-m", "amudarya.cli", "run", "trade", "-p", "colour", "red"],
-        cwd=root, capture_output=True, text=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

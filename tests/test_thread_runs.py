@@ -20,6 +20,8 @@ from conftest import assert_glue_complete, executed_runs
 
 STATES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 NO_DATA = "PAK"
+
+
 @pytest.fixture(scope="module")
 def trade_runs(root, built_book, tmp_path_factory):
     runs = {c: Run("trade", {"reporter": c, "partner": "AFG"}) for c in STATES + (NO_DATA,)}
@@ -36,8 +38,10 @@ def repatriation_runs(root, built_book, tmp_path_factory):
 @pytest.fixture(scope="module")
 def raw(root):
     """The CSV files read directly, as text, so expected values do not pass through the package."""
-    return {name: pd.read_csv(root / "data" / f"{name}.csv", dtype=str, keep_default_na=False)
-            for name in ("trade", "people", "fx", "disputes", "claims")}
+    return {
+        name: pd.read_csv(root / "data" / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("trade", "people", "fx", "disputes", "claims")
+    }
 
 
 def _markdown(nb) -> str:
@@ -87,9 +91,19 @@ def _latest_turnover(raw, reporter, partner):
     """The latest turnover row for the pair in trade.csv, leaving out rows that lost a dispute."""
     t = raw["trade"]
     preferred = dict(zip(raw["disputes"]["dispute_id"], raw["disputes"]["preferred_id"], strict=True))
-    rows = t[(t["reporter"] == reporter) & (t["partner"] == partner) & (t["flow"] == "turnover")
-             & (t["product"] == "all") & (t["value_usd"] != "")]
-    rows = rows[[not (d and preferred.get(d) and preferred[d] != i) for d, i in zip(rows["dispute_id"], rows["trade_id"], strict=True)]]
+    rows = t[
+        (t["reporter"] == reporter)
+        & (t["partner"] == partner)
+        & (t["flow"] == "turnover")
+        & (t["product"] == "all")
+        & (t["value_usd"] != "")
+    ]
+    rows = rows[
+        [
+            not (d and preferred.get(d) and preferred[d] != i)
+            for d, i in zip(rows["dispute_id"], rows["trade_id"], strict=True)
+        ]
+    ]
     if rows.empty:
         return None
     rows = rows.assign(_start=pd.to_datetime(rows["period_start"]), _end=pd.to_datetime(rows["period_end"]))
@@ -151,7 +165,9 @@ def test_uzbek_and_afghan_counts_are_set_side_by_side(trade_runs, package, raw):
     mirror = raw["trade"][(raw["trade"]["reporter"] == "AFG") & (raw["trade"]["partner"] == "UZB")]
     assert values["has_mirror"] and values["n_mirror"] == len(mirror)
     tables = _html(nb)
-    for claim in _claim_texts(package, "num-uzb-afg-2023-mirror") + _claim_texts(package, "num-uzb-afg-turnover-2023h1"):
+    for claim in _claim_texts(package, "num-uzb-afg-2023-mirror") + _claim_texts(
+        package, "num-uzb-afg-turnover-2023h1"
+    ):
         assert claim in tables
     [series_alt] = [a for a in _chart_alts(nb) if a.startswith("Chart of figures by period")]
     assert "as Afghanistan reports it" in series_alt
@@ -199,11 +215,16 @@ def _people_value(raw, **match) -> float:
 
 def test_kyrgyz_kayrylman_grants_from_afghanistan_in_2025(repatriation_runs, raw):
     values = glued(repatriation_runs["KGZ"])
-    expected = _people_value(raw, country="KGZ", origin="AFG", measure="granted_status",
-                             period_start="2025-01-01", date="2025-12-31")
+    expected = _people_value(
+        raw, country="KGZ", origin="AFG", measure="granted_status", period_start="2025-01-01", date="2025-12-31"
+    )
     assert values["granted_status_persons"] == expected
-    assert values["planned_persons"] == _people_value(raw, country="KGZ", origin="AFG", measure="planned", unit="persons")
-    assert values["planned_families"] == _people_value(raw, country="KGZ", origin="AFG", measure="planned", unit="families")
+    assert values["planned_persons"] == _people_value(
+        raw, country="KGZ", origin="AFG", measure="planned", unit="persons"
+    )
+    assert values["planned_families"] == _people_value(
+        raw, country="KGZ", origin="AFG", measure="planned", unit="families"
+    )
     assert values["pledged_families"] == _people_value(raw, country="KGZ", origin="AFG", measure="pledged")
     assert values["gap_share"] == pytest.approx(expected / values["planned_persons"])
 
@@ -228,16 +249,21 @@ def test_kyrgyz_disputes_are_shown_where_they_matter(repatriation_runs, raw, pac
         assert value.replace("'", "&#x27;") in tables, value
     # Each disagreement follows the text it concerns: the offer before the crossing, the crossing
     # before those who stayed behind.
-    order = [tables.find(_claim_texts(package, d)[0]) for d in
-             ("ev-kgz-official-name", "num-kgz-pamir-crossed-tajikistan", "num-afg-pamir-kyrgyz-community")]
+    order = [
+        tables.find(_claim_texts(package, d)[0])
+        for d in ("ev-kgz-official-name", "num-kgz-pamir-crossed-tajikistan", "num-afg-pamir-kyrgyz-community")
+    ]
     assert order == sorted(order) and -1 not in order
 
 
 def test_kazakh_kin_chapter(repatriation_runs, raw):
     values = glued(repatriation_runs["KAZ"])
-    assert values["evacuated_persons"] == _people_value(raw, country="KAZ", origin="AFG", measure="evacuated",
-                                                        group="Ethnic Kazakhs flown out of Afghanistan")
-    assert values["remaining_persons_text"] == "about " + f"{_people_value(raw, country='KAZ', measure='remaining'):,.0f}"
+    assert values["evacuated_persons"] == _people_value(
+        raw, country="KAZ", origin="AFG", measure="evacuated", group="Ethnic Kazakhs flown out of Afghanistan"
+    )
+    assert (
+        values["remaining_persons_text"] == "about " + f"{_people_value(raw, country='KAZ', measure='remaining'):,.0f}"
+    )
     assert values["settled_families"] == _people_value(raw, country="KAZ", measure="settled")
     assert len(_chart_alts(repatriation_runs["KAZ"])) == 2
 
@@ -316,7 +342,9 @@ def test_cli_refuses_an_unknown_currency_without_a_traceback(root, tmp_path):
     out = tmp_path / "never.ipynb"
     result = subprocess.run(
         [sys.executable, "-m", "amudarya.cli", "run", "trade", "-p", "currency", "TMT", "-o", str(out)],
-        cwd=root, capture_output=True, text=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

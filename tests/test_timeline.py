@@ -25,8 +25,11 @@ def test_elapsed_text_counts_days_then_months():
 def test_disputed_accounts_of_one_event_fold_into_one_row(package, raw):
     # Without a preferred claim (the data name one; it is taken away here) the best-sourced
     # account stands.
-    neutral = package["disputes"].assign(preferred_id=package["disputes"]["preferred_id"].where(
-        package["disputes"]["dispute_id"] != "ev-kaz-delisting-date"))
+    neutral = package["disputes"].assign(
+        preferred_id=package["disputes"]["preferred_id"].where(
+            package["disputes"]["dispute_id"] != "ev-kaz-delisting-date"
+        )
+    )
     kaz = tl.one_per_event(tl.for_country(package["events"], "KAZ"), neutral)
     accounts = raw[(raw["country"] == "KAZ") & (raw["event_type"] == "delisting")]
     assert len(accounts) == 4
@@ -38,7 +41,8 @@ def test_disputed_accounts_of_one_event_fold_into_one_row(package, raw):
     best = accounts[accounts["confidence"] == "high"].sort_values("date").iloc[0]
     assert row["event_id"] == best["event_id"] and row["basis"] == "best sourced"
     others = {tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"], strict=True)} - {
-        tl.date_text(best["date"], best["date_precision"])}
+        tl.date_text(best["date"], best["date_precision"])
+    }
     assert set(row["other_dates"]) == others and row["dates_disputed"]
 
 
@@ -112,4 +116,3 @@ def test_since_the_takeover_counts_only_periods_that_start_on_or_after_it(packag
     assert tl.since_takeover(month, take).empty
     assert len(tl.around(month, take)) == len(month)
     assert tl.before(month, take).empty
-

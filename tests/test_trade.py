@@ -76,8 +76,12 @@ def test_takeover_day_comes_from_the_events_table(package):
 
 def test_flows_drop_figures_that_lost_a_dispute(package):
     kept = trade.flows(package["trade"], "KAZ", "AFG", package["disputes"])
-    year_2022 = kept[(kept["period_start"] == "2022-01-01") & (kept["period_end"] == "2022-12-31")
-                     & (kept["flow"] == "turnover") & (kept["product"] == "all")]
+    year_2022 = kept[
+        (kept["period_start"] == "2022-01-01")
+        & (kept["period_end"] == "2022-12-31")
+        & (kept["flow"] == "turnover")
+        & (kept["product"] == "all")
+    ]
     preferred = package["disputes"].set_index("dispute_id").loc["num-kaz-afg-turnover-2022", "preferred_id"]
     assert list(year_2022["trade_id"]) == [preferred]
     everything = trade.flows(package["trade"], "KAZ", "AFG")
@@ -92,8 +96,13 @@ def _preferred_totals(package, reporter, partner, flow="turnover"):
     """Totals from trade.csv read directly, leaving out figures a dispute set aside."""
     t = package["trade"]
     d = package["disputes"].dropna(subset=["preferred_id"]).set_index("dispute_id")["preferred_id"]
-    rows = t[(t["reporter"] == reporter) & (t["partner"] == partner) & (t["flow"] == flow)
-             & (t["product"] == "all") & t["value_usd"].notna()]
+    rows = t[
+        (t["reporter"] == reporter)
+        & (t["partner"] == partner)
+        & (t["flow"] == flow)
+        & (t["product"] == "all")
+        & t["value_usd"].notna()
+    ]
     lost = rows["dispute_id"].map(d).notna() & (rows["dispute_id"].map(d) != rows["trade_id"])
     return rows[~lost.fillna(False).astype(bool)]
 
@@ -154,11 +163,14 @@ def test_facts_over_the_years_for_each_state(package):
     for reporter in ("KAZ", "KGZ", "TJK", "TKM", "UZB", "PAK"):
         args = [package["trade"], reporter, "AFG"]
         s, m = trade.series(*args, package["disputes"]), trade.mirror(*args, package["disputes"])
-        facts = tradefacts.series_facts(s, m, trade.targets(*args), trade.products(*args, package["disputes"]), TAKEOVER, rate)
+        facts = tradefacts.series_facts(
+            s, m, trade.targets(*args), trade.products(*args, package["disputes"]), TAKEOVER, rate
+        )
         own = [_preferred_totals(package, reporter, "AFG", flow) for flow in ("turnover", "export", "import")]
         assert facts["has_series"] == any(not rows.empty for rows in own)
-        assert facts["has_mirror"] == any(not _preferred_totals(package, "AFG", reporter, flow).empty
-                                          for flow in ("turnover", "export", "import"))
+        assert facts["has_mirror"] == any(
+            not _preferred_totals(package, "AFG", reporter, flow).empty for flow in ("turnover", "export", "import")
+        )
         assert all(v is not None and v == v for v in facts.values()), reporter
         if reporter == "TKM":
             # Turkmenistan publishes no bilateral figures: only the Afghan count exists.
@@ -184,4 +196,7 @@ def test_the_table_converts_at_the_rate_when_asked(package):
     table = tradetables.series_table(s, s.iloc[0:0], "Kazakhstan", "Afghanistan", rate)
     row = table[(table["Period"] == "2022") & table["Flow"].str.startswith("Turnover")].iloc[0]
     assert row["US$ million"] == "987.9"
-    assert row["KZT million (illustration)"] == f"{987.9 / float(package['fx'].set_index('currency').loc['KZT', 'rate']):,.0f}"
+    assert (
+        row["KZT million (illustration)"]
+        == f"{987.9 / float(package['fx'].set_index('currency').loc['KZT', 'rate']):,.0f}"
+    )

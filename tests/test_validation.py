@@ -16,9 +16,18 @@ from conftest import ROOT
 
 # Faults that reach the Frictionless pass: a type, each kind of constraint, a reference, a key.
 SCHEMA_FAULTS = (
-    faults.non_numeric, faults.thousands_separator, faults.negative, faults.impossible_date,
-    faults.date_not_a_day, faults.unknown_country, faults.unknown_source, faults.unknown_actor,
-    faults.duplicate_key, faults.stance_out_of_range, faults.unknown_thread, faults.empty_required,
+    faults.non_numeric,
+    faults.thousands_separator,
+    faults.negative,
+    faults.impossible_date,
+    faults.date_not_a_day,
+    faults.unknown_country,
+    faults.unknown_source,
+    faults.unknown_actor,
+    faults.duplicate_key,
+    faults.stance_out_of_range,
+    faults.unknown_thread,
+    faults.empty_required,
 )
 
 
@@ -27,9 +36,15 @@ def _duplicate_fx_row(project: Path) -> list[faults.Expect]:
     path = faults.table_path(project, "fx")
     rows = [cells for _, _, cells in faults.records(path)]
     faults.write(path, rows + [rows[1]])
-    return [faults.Expect("data/fx.csv", "duplicate key: row 2 has the same currency, as_of, source_id",
-                          row=len(rows) + 1, field="currency, as_of, source_id",
-                          expected="a currency, as_of, source_id that no other row of data/fx.csv has")]
+    return [
+        faults.Expect(
+            "data/fx.csv",
+            "duplicate key: row 2 has the same currency, as_of, source_id",
+            row=len(rows) + 1,
+            field="currency, as_of, source_id",
+            expected="a currency, as_of, source_id that no other row of data/fx.csv has",
+        )
+    ]
 
 
 @pytest.fixture
@@ -68,8 +83,7 @@ def test_problems_come_from_the_errors_fields_not_their_wording(broken_data, mon
     assert tables.check(folder) == plain
 
 
-DTYPES = {"string": "string", "date": "datetime64[us]", "integer": "Int64", "number": "Float64",
-          "boolean": "boolean"}
+DTYPES = {"string": "string", "date": "datetime64[us]", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
 
 def test_the_typed_loader_gives_each_schema_type_its_pandas_dtype():
@@ -88,7 +102,6 @@ def test_an_empty_cell_is_missing_whatever_its_type():
         assert (events[column].isna() == (raw[column] == "")).all(), column
 
 
-
 def test_true_and_false_load_as_frictionless_reads_them(tmp_path):
     """TRUE, 1 and 0 pass validation (Frictionless's default true and false values), so the book
     reads them as true and false, not as missing."""
@@ -104,8 +117,9 @@ def test_a_field_type_frictionless_does_not_know_is_a_bad_descriptor(tmp_path):
     """A hand edit of the descriptor Frictionless cannot read is a problem to fix, not a crash."""
     shutil.copytree(ROOT / "data", tmp_path / "data")
     path = tmp_path / "data" / "datapackage.json"
-    path.write_text(path.read_text(encoding="utf-8").replace('"type": "number"', '"type": "nubmer"', 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"type": "number"', '"type": "nubmer"', 1), encoding="utf-8"
+    )
     (problem,) = tables.check(tmp_path / "data")
     assert str(problem).startswith("data/datapackage.json, field 'resources': bad descriptor: the schema of resource")
     assert 'field type "nubmer" is not supported' in problem.message

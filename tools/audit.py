@@ -49,8 +49,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{page:<52} {report['error']}")
         else:
             s = report["scores"]
-            print(f"{page:<52} {s['performance']:>5.2f} {s['accessibility']:>5.2f} {s['best-practices']:>5.2f} "
-                  f"{s['seo']:>5.2f} {report['bytes'] / 1024:>6.0f} {report['lcp_ms'] / 1000:>6.1f}")
+            print(
+                f"{page:<52} {s['performance']:>5.2f} {s['accessibility']:>5.2f} {s['best-practices']:>5.2f} "
+                f"{s['seo']:>5.2f} {report['bytes'] / 1024:>6.0f} {report['lcp_ms'] / 1000:>6.1f}"
+            )
         problems = browser.lighthouse_problems(report)
         failed += bool(problems)
         for problem in problems:

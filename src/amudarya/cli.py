@@ -91,22 +91,40 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("run", help="execute one notebook with parameters and print the executed notebook's path")
     p.add_argument("thread", help="notebook name in notebooks/, e.g. trade")
     p.add_argument(
-        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
         help="parameter to set (repeatable); the value is read as YAML: KAZ, 3, [KAZ, KGZ]",
     )
-    p.add_argument("-o", "--output", help="where to write the executed notebook (a .ipynb file outside the project's sources)")
-    p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help=f"stop the run when a cell takes longer than this (default: {DEFAULT_TIMEOUT:.0f})")
+    p.add_argument(
+        "-o", "--output", help="where to write the executed notebook (a .ipynb file outside the project's sources)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"stop the run when a cell takes longer than this (default: {DEFAULT_TIMEOUT:.0f})",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="check the data, execute the run matrix and build the HTML book")
     p.add_argument("-j", "--jobs", type=int, help="runs to execute at once (default: one per core)")
-    p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="stop a run when a cell takes longer than this, for runs without a timeout in runs.yml "
-                        f"(default: {DEFAULT_TIMEOUT:.0f})")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="execute the runs on the Dask distributed scheduler at ADDRESS, e.g. tcp://10.0.0.5:8786"
-                   " (default: a local cluster of --jobs workers)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a run when a cell takes longer than this, for runs without a timeout in runs.yml "
+        f"(default: {DEFAULT_TIMEOUT:.0f})",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="execute the runs on the Dask distributed scheduler at ADDRESS, e.g. tcp://10.0.0.5:8786"
+        " (default: a local cluster of --jobs workers)",
+    )
     p.set_defaults(func=cmd_build)
 
     args = parser.parse_args(argv)

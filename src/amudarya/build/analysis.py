@@ -80,18 +80,29 @@ def read(path: Path) -> Analysis:
         try:
             front = yaml.safe_load(match["yaml"]) or {}
         except yaml.YAMLError as exc:
-            raise InputError(Problem(shown, f"not valid YAML in the front matter: {exc}",
-                                     expected="a block between two '---' lines holding 'quotes:', a mapping")) from None
+            raise InputError(
+                Problem(
+                    shown,
+                    f"not valid YAML in the front matter: {exc}",
+                    expected="a block between two '---' lines holding 'quotes:', a mapping",
+                )
+            ) from None
         unknown = sorted(set(front) - {"quotes"}) if isinstance(front, dict) else ["(not a mapping)"]
         if unknown:
-            raise InputError(Problem(shown, "unknown key in the front matter", field=unknown[0],
-                                     expected="only 'quotes', a mapping of glue keys to data rows"))
+            raise InputError(
+                Problem(
+                    shown,
+                    "unknown key in the front matter",
+                    field=unknown[0],
+                    expected="only 'quotes', a mapping of glue keys to data rows",
+                )
+            )
         quotes = front.get("quotes") or {}
         problems = [_quote_problem(shown, key, value) for key, value in quotes.items()]
         problems = [p for p in problems if p]
         if problems:
             raise InputError(problems)
-        text = text[match.end():]
+        text = text[match.end() :]
     if not text.strip():
         raise InputError(Problem(shown, "the analysis has no text", expected="Markdown prose after the front matter"))
     return Analysis(path, text.strip() + "\n", dict(quotes))
@@ -99,13 +110,19 @@ def read(path: Path) -> Analysis:
 
 def _quote_problem(shown: str, key, value) -> Problem | None:
     if not isinstance(key, str) or not KEY.match(key):
-        return Problem(shown, "a quote's glue key is not a valid name", field="quotes", value=key,
-                       expected="lower-case letters, digits and underscores, starting with a letter")
+        return Problem(
+            shown,
+            "a quote's glue key is not a valid name",
+            field="quotes",
+            value=key,
+            expected="lower-case letters, digits and underscores, starting with a letter",
+        )
     match = QUOTE.match(value) if isinstance(value, str) else None
     if not match or match["table"] not in TABLES or (match["view"] and match["view"] not in VIEWS[match["table"]]):
         views = "; ".join(f"{t}/<row id>[/{'|'.join(v)}]" for t, v in VIEWS.items())
-        return Problem(shown, "a quote does not name a data row", field=f"quotes.{key}", value=value,
-                       expected=f"one of {views}")
+        return Problem(
+            shown, "a quote does not name a data row", field=f"quotes.{key}", value=value, expected=f"one of {views}"
+        )
     return None
 
 
@@ -137,16 +154,19 @@ def merged(root: Path, run):
         return str(path)
     nb = nbformat.read(path, as_version=4)
     if coverage.is_chapter(run.thread):
-        title = next((n for n, c in enumerate(nb.cells) if c.cell_type == "markdown"
-                      and c.source.lstrip().startswith("# ")), -1)
-        nb.cells[title + 1:title + 1] = coverage.as_of_cells(run.thread, run.parameters)
+        title = next(
+            (n for n, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), -1
+        )
+        nb.cells[title + 1 : title + 1] = coverage.as_of_cells(run.thread, run.parameters)
     if found is None:
         return nb
     at = _first_section(nb.cells)
     added = []
     if found.quotes:
-        source = (f"# Numbers quoted by {ANALYSIS_DIR.as_posix()}/{found.path.name}, glued from their data rows.\n"
-                  f"from amudarya.build import analysis\n\nanalysis.glue_quotes({found.quotes!r}, {found.path.name!r})")
+        source = (
+            f"# Numbers quoted by {ANALYSIS_DIR.as_posix()}/{found.path.name}, glued from their data rows.\n"
+            f"from amudarya.build import analysis\n\nanalysis.glue_quotes({found.quotes!r}, {found.path.name!r})"
+        )
         added.append(nbformat.v4.new_code_cell(source, metadata={"tags": [TAG]}))
     added.append(nbformat.v4.new_markdown_cell(found.body, metadata={"tags": [TAG]}))
     nb.cells[at:at] = added
@@ -166,8 +186,10 @@ def quote_text(package, quote: str, where: str = "") -> str:
     # Only the quoted row is read: the analysis is not executed again when another row changes.
     found = package.select(table, TABLES[table], [row_id])
     if found.empty:
-        raise ValueError(f"{where}: the quote '{quote}' names {TABLES[table]} '{row_id}', "
-                         f"which data/{table}.csv does not have; fix the id or add the row")
+        raise ValueError(
+            f"{where}: the quote '{quote}' names {TABLES[table]} '{row_id}', "
+            f"which data/{table}.csv does not have; fix the id or add the row"
+        )
     row = found.iloc[0]
     if table == "events":
         return timeline.date_text(row["date"], row["date_precision"])

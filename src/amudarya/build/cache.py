@@ -61,8 +61,13 @@ def shared_inputs(root: Path) -> str:
 def run_key(shared: str, notebook: Path, thread: str, parameters: dict, extra: tuple[Path, ...] = ()) -> str:
     """The recipe key of a run. `extra`: files the runner feeds the run besides the notebook
     (merged into it before execution, say); their content joins the key, a missing one as such."""
-    return digest(shared, thread, notebook_digest(notebook), json.dumps(parameters, sort_keys=True, default=str),
-                  *(part for path in extra for part in (path.name, _read(path) if path.is_file() else "missing")))
+    return digest(
+        shared,
+        thread,
+        notebook_digest(notebook),
+        json.dumps(parameters, sort_keys=True, default=str),
+        *(part for path in extra for part in (path.name, _read(path) if path.is_file() else "missing")),
+    )
 
 
 def _read(path: Path) -> bytes:
@@ -156,7 +161,7 @@ class Store:
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )
-        for old in entries[KEEP - 1:]:
+        for old in entries[KEEP - 1 :]:
             shutil.rmtree(old, ignore_errors=True)
 
     def sweep(self) -> list[Path]:

@@ -36,8 +36,10 @@ def build_lock(root: Path, say=None):
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            say(f"waiting: another build of {root} is running (process {holder}); "
-                "this one starts when it ends (Ctrl-C to give up)")
+            say(
+                f"waiting: another build of {root} is running (process {holder}); "
+                "this one starts when it ends (Ctrl-C to give up)"
+            )
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()

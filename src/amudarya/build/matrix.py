@@ -76,8 +76,13 @@ def _read(root: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
-            Problem(where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", line=mark.line + 1 if mark else None,
-                    expected="YAML indented with spaces (no tabs), as in the file's other entries", kind=NOT_YAML)
+            Problem(
+                where,
+                f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                line=mark.line + 1 if mark else None,
+                expected="YAML indented with spaces (no tabs), as in the file's other entries",
+                kind=NOT_YAML,
+            )
         ) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("parts"), list):
         raise InputError(_bad(where, "the file must be a mapping with 'root' (a page in book/) and 'parts' (a list)"))
@@ -89,7 +94,9 @@ def _page_problem(root: Path, where: str, field: str, page, missing: str, root_p
     if outside:
         return outside
     if not (root / "book" / f"{page}.md").is_file():
-        return _bad(where, missing, field=field, value=page, expected="the name of a Markdown file in book/ without .md")
+        return _bad(
+            where, missing, field=field, value=page, expected="the name of a Markdown file in book/ without .md"
+        )
     return None
 
 
@@ -117,9 +124,16 @@ class _Reader:
     def chapter(self, where: str, chapter) -> Entry | None:
         unknown = sorted(set(chapter) - set(CHAPTER_KEYS)) if isinstance(chapter, dict) else []
         if unknown:
-            self.problems.append(_bad(where, "unknown key in a chapter", field=str(unknown[0]), value=chapter[unknown[0]],
-                                      expected="the keys notebook and parameters, or page"
-                                      + did_you_mean(unknown[0], ["notebook", "parameters", "page"])))
+            self.problems.append(
+                _bad(
+                    where,
+                    "unknown key in a chapter",
+                    field=str(unknown[0]),
+                    value=chapter[unknown[0]],
+                    expected="the keys notebook and parameters, or page"
+                    + did_you_mean(unknown[0], ["notebook", "parameters", "page"]),
+                )
+            )
             return None
         if not isinstance(chapter, dict) or ("notebook" in chapter) == ("page" in chapter):
             self.problems.append(_bad(where, "a chapter needs exactly one of 'notebook' or 'page'", value=chapter))
@@ -133,8 +147,15 @@ class _Reader:
     def run(self, where: str, chapter: dict) -> Entry | None:
         params = chapter.get("parameters") or {}
         if not isinstance(params, dict):
-            self.problems.append(_bad(where, "parameters must be a mapping of name: value", field="parameters",
-                                      value=params, expected="parameters: {name: value, ...}"))
+            self.problems.append(
+                _bad(
+                    where,
+                    "parameters must be a mapping of name: value",
+                    field="parameters",
+                    value=params,
+                    expected="parameters: {name: value, ...}",
+                )
+            )
             return None
         run = Run(str(chapter["notebook"]), dict(params), timeout=chapter.get("timeout"))
         found = check_parameters(self.root, run.thread, run.parameters, where=where)
@@ -145,8 +166,14 @@ class _Reader:
             return None
         same = paths.identity(declared(self.root, notebook_path(self.root, run.thread)), run.parameters)
         if (run.thread, same) in self.seen:
-            self.problems.append(_bad(where, "the same run (counting default parameters) is already listed at "
-                                      f"{self.seen[run.thread, same]}", value=run.describe(), expected="each run once"))
+            self.problems.append(
+                _bad(
+                    where,
+                    f"the same run (counting default parameters) is already listed at {self.seen[run.thread, same]}",
+                    value=run.describe(),
+                    expected="each run once",
+                )
+            )
         self.seen[run.thread, same] = where
         return self._located(where, Entry(run=run))
 
@@ -198,19 +225,33 @@ def _unlinked(root: Path, matrix: Matrix, located: list[tuple[str, Entry]]) -> l
         for target in _links(root, entry, notebooks):
             needed.setdefault(target, where)
     from_pages = {where for where, entry in located if entry.run is None}
-    return [_bad(needed[page], "this chapter links to a page the book leaves out",
-                 field="page" if needed[page] in from_pages else "notebook", value=page,
-                 expected=f"'{page}' kept in the book, as the project's runs.yml has it, or this chapter left out")
-            for page in sorted(set(needed) - present)]
+    return [
+        _bad(
+            needed[page],
+            "this chapter links to a page the book leaves out",
+            field="page" if needed[page] in from_pages else "notebook",
+            value=page,
+            expected=f"'{page}' kept in the book, as the project's runs.yml has it, or this chapter left out",
+        )
+        for page in sorted(set(needed) - present)
+    ]
 
 
 def with_timeout(matrix: Matrix, timeout: float) -> Matrix:
     """The matrix with `timeout` for every run that has none of its own."""
-    return replace(matrix, parts=[
-        replace(part, chapters=[
-            replace(e, run=replace(e.run, timeout=timeout)) if e.run and e.run.timeout is None else e
-            for e in part.chapters])
-        for part in matrix.parts])
+    return replace(
+        matrix,
+        parts=[
+            replace(
+                part,
+                chapters=[
+                    replace(e, run=replace(e.run, timeout=timeout)) if e.run and e.run.timeout is None else e
+                    for e in part.chapters
+                ],
+            )
+            for part in matrix.parts
+        ],
+    )
 
 
 def write_toc(root: Path, matrix: Matrix) -> Path:

@@ -58,9 +58,14 @@ def _inspect(path: Path) -> dict:
     try:
         return papermill.inspect_notebook(str(path))
     except ValueError as exc:  # nbformat's NotJSONError and friends: a hand-edited notebook
-        raise InputError(Problem(str(Path("notebooks") / path.name), f"not a notebook: the file cannot be read as one: {exc}"[:300],
-                                 expected="a Jupyter notebook (restore it with git, or re-save it from Jupyter)",
-                                 kind=BAD_NOTEBOOK)) from None
+        raise InputError(
+            Problem(
+                str(Path("notebooks") / path.name),
+                f"not a notebook: the file cannot be read as one: {exc}"[:300],
+                expected="a Jupyter notebook (restore it with git, or re-save it from Jupyter)",
+                kind=BAD_NOTEBOOK,
+            )
+        ) from None
 
 
 def notebook_parameters(path: Path) -> dict[str, Parameter]:
@@ -127,8 +132,15 @@ def _currency_problem(root: Path, where: str, name: str, value) -> Problem | Non
 
 
 _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
-_TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
-               "list": "a list", "dict": "a mapping", "NoneType": "nothing"}
+_TYPE_WORDS = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping",
+    "NoneType": "nothing",
+}
 
 
 def _type_words(type_name: str) -> str:
@@ -142,7 +154,8 @@ def _unknown_notebook(root: Path, where: str, thread: str) -> Problem:
         f"unknown notebook: notebooks/{thread}.ipynb does not exist",
         field="notebook",
         value=thread,
-        expected="the name of a notebook in notebooks/, without .ipynb: " + ", ".join(known)
+        expected="the name of a notebook in notebooks/, without .ipynb: "
+        + ", ".join(known)
         + did_you_mean(str(thread).removesuffix(".ipynb"), known),
         kind=UNKNOWN_NOTEBOOK,
     )
@@ -195,10 +208,16 @@ def check_parameters(root: Path, thread: str, given: dict, where: str | None = N
         if name in params:
             problems += _value_problems(root, where, params[name], value)
         else:
-            problems.append(Problem(where, f"unknown parameter: notebook '{thread}' has no parameter '{name}'",
-                                    field=name, value=value,
-                                    expected="one of " + ", ".join(sorted(params)) + did_you_mean(name, params),
-                                    kind=UNKNOWN_PARAMETER))
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown parameter: notebook '{thread}' has no parameter '{name}'",
+                    field=name,
+                    value=value,
+                    expected="one of " + ", ".join(sorted(params)) + did_you_mean(name, params),
+                    kind=UNKNOWN_PARAMETER,
+                )
+            )
     return problems
 
 

@@ -56,9 +56,14 @@ def notebook_problem(root: Path, where: str, name: object) -> Problem | None:
     # A notebook named with .ipynb is the common slip, and the unknown-notebook message says so.
     if _NOTEBOOK_NAME.fullmatch(text.removesuffix(".ipynb")):
         return None
-    return Problem(where, f"{OUTSIDE}: a notebook is named by its file name in notebooks/, without folders",
-                   field="notebook", value=name,
-                   expected="the name of a notebook in notebooks/, without .ipynb, such as trade", kind=OUTSIDE)
+    return Problem(
+        where,
+        f"{OUTSIDE}: a notebook is named by its file name in notebooks/, without folders",
+        field="notebook",
+        value=name,
+        expected="the name of a notebook in notebooks/, without .ipynb, such as trade",
+        kind=OUTSIDE,
+    )
 
 
 def page_problem(root: Path, where: str, field: str, name: object, root_page: object | None = None) -> Problem | None:
@@ -67,15 +72,24 @@ def page_problem(root: Path, where: str, field: str, name: object, root_page: ob
     text = str(name)
     book = (root / "book").resolve()
     target = (book / f"{text}.md").resolve()
-    if (not _PAGE_NAME.fullmatch(text) or not _inside(target, book)
-            or _inside(target, book / "_generated")):
-        return Problem(where, f"{OUTSIDE}: a page is named by its path inside book/, without .md", field=field,
-                       value=name, expected="the name of a Markdown file in book/ without .md, such as index",
-                       kind=OUTSIDE)
+    if not _PAGE_NAME.fullmatch(text) or not _inside(target, book) or _inside(target, book / "_generated"):
+        return Problem(
+            where,
+            f"{OUTSIDE}: a page is named by its path inside book/, without .md",
+            field=field,
+            value=name,
+            expected="the name of a Markdown file in book/ without .md, such as index",
+            kind=OUTSIDE,
+        )
     if root_page is not None and text == str(root_page):
-        return Problem(where, "bad run matrix entry: this page is the book's root page already", field=field,
-                       value=name, expected=f"a page other than the root page '{root_page}'",
-                       kind="bad run matrix entry")
+        return Problem(
+            where,
+            "bad run matrix entry: this page is the book's root page already",
+            field=field,
+            value=name,
+            expected=f"a page other than the root page '{root_page}'",
+            kind="bad run matrix entry",
+        )
     return None
 
 
@@ -118,10 +132,18 @@ def repeated_parameters(where: str, pairs: list[tuple[str, str]]) -> list[Proble
     values: dict[str, list[str]] = {}
     for name, value in pairs:
         values.setdefault(name, []).append(value)
-    return [Problem(where, f"{REPEATED}: -p {name} is given {len(given)} times", field=name, value=", ".join(given),
-                    expected=f"-p {name} once (a list is one value: -p {name} \"[{', '.join(given)}]\")",
-                    kind=REPEATED)
-            for name, given in values.items() if len(given) > 1]
+    return [
+        Problem(
+            where,
+            f"{REPEATED}: -p {name} is given {len(given)} times",
+            field=name,
+            value=", ".join(given),
+            expected=f'-p {name} once (a list is one value: -p {name} "[{", ".join(given)}]")',
+            kind=REPEATED,
+        )
+        for name, given in values.items()
+        if len(given) > 1
+    ]
 
 
 def short_name(name: str) -> str:

@@ -50,7 +50,7 @@ def _dropped(tags: list[str], flags: dict[str, bool]) -> bool:
     for tag in tags:
         for prefix, wanted in CONDITIONS:
             if tag.startswith(prefix):
-                key = tag[len(prefix):]
+                key = tag[len(prefix) :]
                 if key not in flags:
                     raise RunError(f"cell tagged '{tag}' but the notebook glued no boolean '{key}'")
                 drop = drop or flags[key] != wanted

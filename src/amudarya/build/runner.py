@@ -46,8 +46,15 @@ def _check_data(root: Path) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def _execute(root: Path, runs: list[Run], recipes: dict[str, str], jobs: int, scheduler: str | None, log,
-             entries: dict[str, Path]) -> None:
+def _execute(
+    root: Path,
+    runs: list[Run],
+    recipes: dict[str, str],
+    jobs: int,
+    scheduler: str | None,
+    log,
+    entries: dict[str, Path],
+) -> None:
     """Execute `runs` (`jobs` at a time, or on the cluster at `scheduler`) and store each in the
     cache as it finishes, with what it read; its entry goes into `entries`."""
     store = cache.Store(root)
@@ -77,9 +84,12 @@ def plan(root: Path, matrix: Matrix, entries: dict[str, Path]) -> dict[str, str]
     """Each run's recipe key; the runs whose stored entry is still up to date (the recipe, and
     every file the run read as it was then) go into `entries`, the others must be executed."""
     shared = cache.shared_inputs(root)
-    recipes = {run.name: cache.run_key(shared, notebook_path(root, run.thread), run.thread, run.parameters,
-                                       run_inputs(root, run))
-               for run in matrix.runs}
+    recipes = {
+        run.name: cache.run_key(
+            shared, notebook_path(root, run.thread), run.thread, run.parameters, run_inputs(root, run)
+        )
+        for run in matrix.runs
+    }
     store = cache.Store(root)
     current = depfile.Current(root)
     for run in matrix.runs:
@@ -89,8 +99,9 @@ def plan(root: Path, matrix: Matrix, entries: dict[str, Path]) -> dict[str, str]
     return recipes
 
 
-def build(root: Path, log=print, jobs: int | None = None, timeout: float | None = None,
-          scheduler: str | None = None) -> Path:
+def build(
+    root: Path, log=print, jobs: int | None = None, timeout: float | None = None, scheduler: str | None = None
+) -> Path:
     """Check the data and the run matrix, execute the runs whose inputs changed (`jobs` at a
     time, one per core by default, or on the Dask cluster at `scheduler`), and build and publish
     the book if anything it is made of changed. Logs one line per run (executed or cached, with

@@ -76,14 +76,20 @@ def _cluster(scheduler: str | None, workers: int):
     # build, not each worker, decides what stopping means (and prints one line, not tracebacks).
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               # The scheduler serves its health routes over HTTP even with no
-                               # dashboard, on port 8787 unless told otherwise: a second build on
-                               # the machine then printed a warning that the port was taken.
-                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                               # A failed run is reported by the build, with its cell: the
-                               # worker's own log of it would repeat it as a raw traceback.
-                               silence_logs=logging.CRITICAL, worker_dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            # The scheduler serves its health routes over HTTP even with no
+            # dashboard, on port 8787 unless told otherwise: a second build on
+            # the machine then printed a warning that the port was taken.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            # A failed run is reported by the build, with its cell: the
+            # worker's own log of it would repeat it as a raw traceback.
+            silence_logs=logging.CRITICAL,
+            worker_dashboard_address=None,
+        )
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -105,8 +111,10 @@ def run_all(root: Path, runs: list, jobs: int, scheduler: str | None, done) -> N
 
     client, cluster = _cluster(scheduler, min(jobs, len(runs)))
     try:
-        futures = {client.submit(execute_packed, str(root), run, key=f"{run.name}-{uuid.uuid4().hex}", pure=False): run
-                   for run in runs}
+        futures = {
+            client.submit(execute_packed, str(root), run, key=f"{run.name}-{uuid.uuid4().hex}", pure=False): run
+            for run in runs
+        }
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -169,7 +177,7 @@ def sweep(root: Path) -> None:
     temp = Path(tempfile.gettempdir())
     for prefix in (execution.SOCKETS_PREFIX, RUN_PREFIX):
         for folder in temp.glob(f"{prefix}*"):
-            if not cache._alive(folder.name[len(prefix):].split("-")[0]):
+            if not cache._alive(folder.name[len(prefix) :].split("-")[0]):
                 shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -211,8 +219,12 @@ def stoppable(root: Path, finished):
         # After the processes: a kernel that was still running would write its sockets again.
         sweep(root)
         shutil.rmtree(execution.sockets_folder(), ignore_errors=True)
-        print(f"amudarya build: stopped by {signal.Signals(signum).name}; finished runs kept in the cache: "
-              f"{finished()}; processes it started, now stopped: {len(procs)}", file=sys.stderr, flush=True)
+        print(
+            f"amudarya build: stopped by {signal.Signals(signum).name}; finished runs kept in the cache: "
+            f"{finished()}; processes it started, now stopped: {len(procs)}",
+            file=sys.stderr,
+            flush=True,
+        )
         sys.stdout.flush()
         # Not SystemExit: a build stopped while a run executed printed this line and then never
         # ended, in two of three full test runs, held up on the way out of the interpreter (most

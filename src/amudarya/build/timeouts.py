@@ -30,8 +30,14 @@ def problem(where: str, field: str, value: object) -> Problem | None:
     """A timeout must be a positive number of seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return None
-    return Problem(where, f"{BAD_TIMEOUT}: a timeout is a number of seconds greater than 0", field=field,
-                   value=value, expected=f"seconds, such as {DEFAULT:.0f} (the default)", kind=BAD_TIMEOUT)
+    return Problem(
+        where,
+        f"{BAD_TIMEOUT}: a timeout is a number of seconds greater than 0",
+        field=field,
+        value=value,
+        expected=f"seconds, such as {DEFAULT:.0f} (the default)",
+        kind=BAD_TIMEOUT,
+    )
 
 
 def seconds(value: float | None) -> float:
@@ -88,14 +94,25 @@ def keep(exc: BaseException, failed: Path, timeout: float) -> Stopped:
     nb = getattr(exc, "amudarya_notebook", None)
     if nb is not None:
         nbformat.write(nb, failed)
-        started = [i for i, cell in enumerate(nb.cells)
-                   if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+        started = [
+            i
+            for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("start_time")
+        ]
         if started:
             index = started[-1]
             source = nb.cells[index].source
     if isinstance(exc, CellTimeoutError):
-        return Stopped(source, index, TIMED_OUT,
-                       f"the cell ran longer than the timeout of {timeout:g} seconds and was stopped"
-                       " (a longer one: --timeout SECONDS, or timeout: in notebooks/runs.yml)")
-    return Stopped(source, index, KERNEL_DIED,
-                   "the kernel running the notebook died (out of memory, or a crash in a library it called)")
+        return Stopped(
+            source,
+            index,
+            TIMED_OUT,
+            f"the cell ran longer than the timeout of {timeout:g} seconds and was stopped"
+            " (a longer one: --timeout SECONDS, or timeout: in notebooks/runs.yml)",
+        )
+    return Stopped(
+        source,
+        index,
+        KERNEL_DIED,
+        "the kernel running the notebook died (out of memory, or a crash in a library it called)",
+    )

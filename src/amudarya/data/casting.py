@@ -14,8 +14,7 @@ from frictionless import Schema
 from amudarya.data.structure import Table, read_table
 
 # Frictionless's Python values -> pandas dtype; missing values (NA) of every type.
-_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean",
-           "date": "datetime64[us]"}
+_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": "datetime64[us]"}
 
 
 def _column(values: list, kind: str) -> pd.Series:
@@ -32,8 +31,9 @@ def typed(table: Table) -> pd.DataFrame:
     columns in the schema's order."""
     # Not checked again here (a third of the time of a kernel's load): validation checks the
     # descriptor before anything is typed, and the loader reads only a package that passed.
-    schema = Schema.from_descriptor({"fields": table.schema["fields"],
-                                     "missingValues": table.schema.get("missingValues", [""])}, allow_invalid=True)
+    schema = Schema.from_descriptor(
+        {"fields": table.schema["fields"], "missingValues": table.schema.get("missingValues", [""])}, allow_invalid=True
+    )
     columns = {}
     for fdef in schema.fields:
         read = fdef.create_cell_reader()

@@ -77,8 +77,11 @@ def parse_selection(selection: str) -> dict | None:
     if len(filters) > 1 or not pairs:
         return None
     column = filters.pop() if filters else None
-    return {"column": column, "values": [v for c, v in pairs if c == column],
-            "columns": [v for c, v in pairs if c == COLUMNS] or None}
+    return {
+        "column": column,
+        "values": [v for c, v in pairs if c == column],
+        "columns": [v for c, v in pairs if c == COLUMNS] or None,
+    }
 
 
 def _name(path: Path, root: Path | None) -> str:

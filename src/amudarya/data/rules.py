@@ -44,17 +44,35 @@ def _precision_mismatches(frame: pd.DataFrame, date_col: str, precision_col: str
     return (month_bad | year_bad).fillna(False) & dates.notna()
 
 
-def _flagged(descriptor: dict, table: str, frame: pd.DataFrame, mask: pd.Series, kind: str, *,
-             message, field: str, expected, value=None) -> list[Problem]:
+def _flagged(
+    descriptor: dict,
+    table: str,
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    kind: str,
+    *,
+    message,
+    field: str,
+    expected,
+    value=None,
+) -> list[Problem]:
     """One Problem for each row of `frame` where `mask` holds. `message`, `expected` and `value`
     are text, or functions of the row for those that quote its other fields."""
+
     def text(part, row):
         return part(row) if callable(part) else part
 
     where = _where(descriptor, table)
     return [
-        Problem(where, text(message, row), row=int(idx) + _FIRST_ROW, field=field,
-                value=text(value, row), expected=text(expected, row), kind=kind)
+        Problem(
+            where,
+            text(message, row),
+            row=int(idx) + _FIRST_ROW,
+            field=field,
+            value=text(value, row),
+            expected=text(expected, row),
+            kind=kind,
+        )
         for idx, row in frame[mask.to_numpy(dtype=bool)].iterrows()
     ]
 
@@ -65,6 +83,7 @@ def _day(column: str):
 
 def date_precision(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     """A date of month (year) precision is written as the first day of that month (year)."""
+
     def first(row):
         return "first day of the month" if row["date_precision"] == "month" else "1 January of the year"
 
@@ -74,9 +93,14 @@ def date_precision(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
         if frame is None or frame.empty:
             continue
         problems += _flagged(
-            descriptor, table, frame, _precision_mismatches(frame, "date", "date_precision"), PRECISION,
+            descriptor,
+            table,
+            frame,
+            _precision_mismatches(frame, "date", "date_precision"),
+            PRECISION,
             message=lambda row: f"date does not match its precision: the precision is '{row['date_precision']}'",
-            field="date", value=_day("date"),
+            field="date",
+            value=_day("date"),
             expected=lambda row: f"the {first(row)}, or date_precision 'day'",
         )
     return problems
@@ -88,33 +112,58 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     trade = tables.get("trade")
     if trade is not None and not trade.empty:
         problems += _flagged(
-            descriptor, "trade", trade, (trade["period_end"] < trade["period_start"]).fillna(False), PERIOD,
+            descriptor,
+            "trade",
+            trade,
+            (trade["period_end"] < trade["period_start"]).fillna(False),
+            PERIOD,
             message="period out of order: the period ends before it starts",
-            field="period_end", value=_day("period_end"),
+            field="period_end",
+            value=_day("period_end"),
             expected=lambda row: f"a date on or after period_start {row['period_start']:%Y-%m-%d}",
         )
         problems += _flagged(
-            descriptor, "trade", trade, trade["value_usd"].isna() & trade["quantity"].isna(), NO_FIGURE,
+            descriptor,
+            "trade",
+            trade,
+            trade["value_usd"].isna() & trade["quantity"].isna(),
+            NO_FIGURE,
             message="no figure: the row has neither a value in USD nor a quantity",
-            field="value_usd", expected="a number in value_usd, or quantity and quantity_unit",
+            field="value_usd",
+            expected="a number in value_usd, or quantity and quantity_unit",
         )
         problems += _flagged(
-            descriptor, "trade", trade, trade["quantity"].notna() & trade["quantity_unit"].isna(), NO_UNIT,
+            descriptor,
+            "trade",
+            trade,
+            trade["quantity"].notna() & trade["quantity_unit"].isna(),
+            NO_UNIT,
             message="quantity without unit: a quantity needs its unit",
-            field="quantity_unit", expected="one of the units listed for quantity_unit in data/datapackage.json",
+            field="quantity_unit",
+            expected="one of the units listed for quantity_unit in data/datapackage.json",
         )
     people = tables.get("people")
     if people is not None and not people.empty:
         problems += _flagged(
-            descriptor, "people", people, (people["value_high"] < people["value"]).fillna(False), RANGE,
+            descriptor,
+            "people",
+            people,
+            (people["value_high"] < people["value"]).fillna(False),
+            RANGE,
             message="range out of order: the high end of the range is below its low end",
-            field="value_high", value=lambda row: row["value_high"],
+            field="value_high",
+            value=lambda row: row["value_high"],
             expected=lambda row: f"a number of at least {row['value']:g}",
         )
         problems += _flagged(
-            descriptor, "people", people, (people["period_start"] > people["date"]).fillna(False), PERIOD,
+            descriptor,
+            "people",
+            people,
+            (people["period_start"] > people["date"]).fillna(False),
+            PERIOD,
             message="period out of order: the period starts after the date it ends on",
-            field="period_start", value=_day("period_start"),
+            field="period_start",
+            value=_day("period_start"),
             expected=lambda row: f"a date on or before {row['date']:%Y-%m-%d}",
         )
     return problems
@@ -136,19 +185,40 @@ def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
     for idx, row in disputes.iterrows():
         found = members[row["dispute_id"]]
         if len(found) < 2:
-            problems.append(_incomplete(
-                descriptor, idx, row, f"a dispute needs at least two claims; {len(found)} row(s) carry this dispute_id",
-                "dispute_id", "rows in events, trade, people or claims with this dispute_id, one per source"))
+            problems.append(
+                _incomplete(
+                    descriptor,
+                    idx,
+                    row,
+                    f"a dispute needs at least two claims; {len(found)} row(s) carry this dispute_id",
+                    "dispute_id",
+                    "rows in events, trade, people or claims with this dispute_id, one per source",
+                )
+            )
         if pd.notna(row["preferred_id"]) and row["preferred_id"] not in found:
-            problems.append(_incomplete(
-                descriptor, idx, row, "the preferred claim is not one of this dispute's claims", "preferred_id",
-                "one of " + (", ".join(sorted(found)) or "its claims (none found)")))
+            problems.append(
+                _incomplete(
+                    descriptor,
+                    idx,
+                    row,
+                    "the preferred claim is not one of this dispute's claims",
+                    "preferred_id",
+                    "one of " + (", ".join(sorted(found)) or "its claims (none found)"),
+                )
+            )
     return problems
 
 
 def _incomplete(descriptor: dict, idx, row: pd.Series, what: str, field: str, expected: str) -> Problem:
-    return Problem(_where(descriptor, "disputes"), f"incomplete dispute: {what}", row=int(idx) + _FIRST_ROW,
-                   field=field, value=row[field], expected=expected, kind=DISPUTE)
+    return Problem(
+        _where(descriptor, "disputes"),
+        f"incomplete dispute: {what}",
+        row=int(idx) + _FIRST_ROW,
+        field=field,
+        value=row[field],
+        expected=expected,
+        kind=DISPUTE,
+    )
 
 
 def kin_names(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
@@ -181,7 +251,7 @@ def kin_names(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem
                         row=int(idx) + _FIRST_ROW,
                         field=lack,
                         expected=f"the {'adjective' if lack == 'kin_adjective' else 'plural'} "
-                                 f"beside {have} '{row[have]}', or both left empty",
+                        f"beside {have} '{row[have]}', or both left empty",
                         kind=KIN_NAMES,
                     )
                 )
@@ -205,9 +275,14 @@ def markup(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
                 continue
             column = frame[f["name"]]
             problems += _flagged(
-                descriptor, res["name"], frame, column.str.contains(_MARKUP, na=False), MARKUP,
+                descriptor,
+                res["name"],
+                frame,
+                column.str.contains(_MARKUP, na=False),
+                MARKUP,
                 message="markup in text: this looks like HTML, which the book shows as typed, not as formatting",
-                field=f["name"], value=lambda row, name=f["name"]: row[name],
+                field=f["name"],
+                value=lambda row, name=f["name"]: row[name],
                 expected="plain text (the book never renders markup from the data)",
             )
     return problems

@@ -36,9 +36,20 @@ from amudarya.data.wording import a, describe_field, number, suggest
 # Frictionless errors about the file's shape: the structure pass reports these itself, once and
 # in words, so Frictionless's versions (one per cell of a shifted row) are dropped.
 _STRUCTURAL = {
-    "missing-label", "extra-label", "incorrect-label", "duplicate-label", "blank-label",
-    "blank-header", "unmatched-header", "blank-row", "extra-cell", "missing-cell",
-    "encoding-error", "source-error", "scheme-error", "format-error",
+    "missing-label",
+    "extra-label",
+    "incorrect-label",
+    "duplicate-label",
+    "blank-label",
+    "blank-header",
+    "unmatched-header",
+    "blank-row",
+    "extra-cell",
+    "missing-cell",
+    "encoding-error",
+    "source-error",
+    "scheme-error",
+    "format-error",
 }
 # Of those, the header's: the structure pass always says what is wrong with a header.
 _HEADER = {"missing-label", "extra-label", "incorrect-label", "duplicate-label", "blank-label", "unmatched-header"}
@@ -57,8 +68,10 @@ def _checked_descriptor(descriptor: dict, tables: dict[str, Table]) -> dict:
         # A reference into a file that could not be read, or from a column that is not there,
         # would only repeat a problem already reported.
         schema["foreignKeys"] = [
-            fk for fk in schema.get("foreignKeys", [])
-            if fk["reference"]["resource"] in usable and set(fk["fields"]) <= header
+            fk
+            for fk in schema.get("foreignKeys", [])
+            if fk["reference"]["resource"] in usable
+            and set(fk["fields"]) <= header
             and set(fk["reference"]["fields"]) <= set(tables[fk["reference"]["resource"]].header)
         ]
         if not set(schema.get("primaryKey", [])) <= header:
@@ -95,8 +108,11 @@ def _date_problem(fdef: dict, value: str) -> tuple[str, str, str]:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return NOT_A_DATE, "not a date: there is no such day in the calendar", expected
     if re.fullmatch(r"\d{4}(-\d{2})?", value):
-        return (NOT_A_DATE, "not a date: a month or a year alone is not a day",
-                expected + ", the first day of the month or year with date_precision month or year")
+        return (
+            NOT_A_DATE,
+            "not a date: a month or a year alone is not a day",
+            expected + ", the first day of the month or year with date_precision month or year",
+        )
     return NOT_A_DATE, "not a date", expected + ", e.g. 2021-08-15"
 
 
@@ -171,8 +187,10 @@ def _cell_problems(table: Table, err, seen: set) -> list[Problem]:
         seen.add((table.name, row, fdef["name"]))
         said = [_constraint_problem(fdef, rule, value, table) for rule in broken_constraints(fdef, value)]
         said = said or [(OTHER, f"{OTHER}: {_note(err)}", describe_field(fdef))]
-    return [Problem(table.where, message, row=row, field=fdef["name"], value=value, expected=expected, kind=kind)
-            for kind, message, expected in said]
+    return [
+        Problem(table.where, message, row=row, field=fdef["name"], value=value, expected=expected, kind=kind)
+        for kind, message, expected in said
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -183,8 +201,11 @@ def _earlier_row(table: Table, row: int, key: list[str]) -> int | None:
     """The nearest row above `row` with the same key: the one Frictionless compared it with."""
     index = [table.header.index(k) for k in key]
     mine = next(cells for number, _, cells in table.rows if number == row)
-    same = [number for number, _, cells in table.rows
-            if number < row and [cells[i] for i in index] == [mine[i] for i in index]]
+    same = [
+        number
+        for number, _, cells in table.rows
+        if number < row and [cells[i] for i in index] == [mine[i] for i in index]
+    ]
     return same[-1] if same else None
 
 
@@ -194,8 +215,9 @@ def _key_problems(table: Table, err, seen: set) -> list[Problem]:
     if err.type == "unique-error" and key != [err.field_name]:
         fdef = table.field(err.field_name)
         kind, message, expected = _constraint_problem(fdef, "unique", err.cell, table)
-        return [Problem(table.where, message, row=row, field=err.field_name, value=err.cell, expected=expected,
-                        kind=kind)]
+        return [
+            Problem(table.where, message, row=row, field=err.field_name, value=err.cell, expected=expected, kind=kind)
+        ]
     # Frictionless reports a one-field key twice, as key and as unique: said once.
     if (table.name, row, "key") in seen:
         return []
@@ -205,10 +227,19 @@ def _key_problems(table: Table, err, seen: set) -> list[Problem]:
         return []  # an empty key: reported as an empty required field
     label = ", ".join(key)
     other = _earlier_row(table, row, key)
-    return [Problem(table.where, f"duplicate key: row {other} has the same {label}" if other else
-                    f"duplicate key: another row has the same {label}",
-                    row=row, field=label, value=" / ".join(cells.get(k, "") for k in key),
-                    expected=f"{a(label)} that no other row of {table.where} has", kind=DUPLICATE_KEY)]
+    return [
+        Problem(
+            table.where,
+            f"duplicate key: row {other} has the same {label}"
+            if other
+            else f"duplicate key: another row has the same {label}",
+            row=row,
+            field=label,
+            value=" / ".join(cells.get(k, "") for k in key),
+            expected=f"{a(label)} that no other row of {table.where} has",
+            kind=DUPLICATE_KEY,
+        )
+    ]
 
 
 def _country_hint(value: str) -> str:
@@ -234,9 +265,15 @@ def _reference_problem(table: Table, err, tables: dict[str, Table]) -> Problem:
         expected += suggest(value, known)
     if target.where != table.where:
         expected += "; a new one needs its own row there first"
-    return Problem(table.where, f"unknown reference: no row of {target.where} has this {target_field}",
-                   row=err.row_number, field=", ".join(err.field_names), value=value, expected=expected,
-                   kind=UNKNOWN_REFERENCE)
+    return Problem(
+        table.where,
+        f"unknown reference: no row of {target.where} has this {target_field}",
+        row=err.row_number,
+        field=", ".join(err.field_names),
+        value=value,
+        expected=expected,
+        kind=UNKNOWN_REFERENCE,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -252,9 +289,17 @@ def _said(table: Table, err, tables: dict[str, Table], seen: set) -> list[Proble
         return _cell_problems(table, err, seen)
     name = getattr(err, "field_name", None) or None
     fdef = table.field(name)
-    return [Problem(table.where, f"{OTHER}: {_note(err)}", row=getattr(err, "row_number", None),
-                    field=name, value=getattr(err, "cell", None),
-                    expected=describe_field(fdef) if fdef else None, kind=OTHER)]
+    return [
+        Problem(
+            table.where,
+            f"{OTHER}: {_note(err)}",
+            row=getattr(err, "row_number", None),
+            field=name,
+            value=getattr(err, "cell", None),
+            expected=describe_field(fdef) if fdef else None,
+            kind=OTHER,
+        )
+    ]
 
 
 def problems(folder: Path, descriptor: dict, tables: dict[str, Table]) -> list[Problem]:
@@ -269,8 +314,9 @@ def problems(folder: Path, descriptor: dict, tables: dict[str, Table]) -> list[P
         elif err.type in _STRUCTURAL or getattr(err, "row_number", None) in table.broken_rows:
             # The structure pass said it in its own words; an error it has no words for is kept.
             if not structural_found and err.type not in _HEADER:
-                found.append(Problem(table.where, f"{OTHER}: {_note(err)}", row=getattr(err, "row_number", None),
-                                     kind=OTHER))
+                found.append(
+                    Problem(table.where, f"{OTHER}: {_note(err)}", row=getattr(err, "row_number", None), kind=OTHER)
+                )
         else:
             found += _said(table, err, tables, seen)
     return found

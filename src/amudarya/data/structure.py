@@ -76,7 +76,7 @@ def _not_utf8(table: Table, raw: bytes) -> Problem:
         except UnicodeDecodeError as exc:
             bad_lines.append((number, line, exc))
     number, line, error = bad_lines[0]
-    byte = line[error.start:error.end]
+    byte = line[error.start : error.end]
     # Spreadsheets on Windows save in Windows-1252: naming the letter meant shows where it is.
     guess = byte.decode("cp1252", errors="replace")
     others = ", ".join(str(n) for n, _, _ in bad_lines[1:4])
@@ -98,9 +98,15 @@ def _wrong_separator(table: Table) -> Problem | None:
         return None
     for sep, word in _SEPARATORS:
         if sep in header[0]:
-            return Problem(table.where, f"wrong separator: the fields are separated by {word}, not commas", row=1,
-                           line=1, value=header[0], expected=f"a comma-separated header: {','.join(names)}",
-                           kind=WRONG_SEPARATOR)
+            return Problem(
+                table.where,
+                f"wrong separator: the fields are separated by {word}, not commas",
+                row=1,
+                line=1,
+                value=header[0],
+                expected=f"a comma-separated header: {','.join(names)}",
+                kind=WRONG_SEPARATOR,
+            )
     return None
 
 
@@ -110,21 +116,51 @@ def _header_problems(table: Table) -> list[Problem]:
     problems = []
     for name in dict.fromkeys(header):
         if header.count(name) > 1:
-            problems.append(Problem(where, "duplicate column: the header names this column more than once", row=1,
-                                    field=name, expected=f"each column once: {full}", kind=DUPLICATE_COLUMN))
+            problems.append(
+                Problem(
+                    where,
+                    "duplicate column: the header names this column more than once",
+                    row=1,
+                    field=name,
+                    expected=f"each column once: {full}",
+                    kind=DUPLICATE_COLUMN,
+                )
+            )
     missing = [n for n in names if n not in header]
     extra = [h for h in dict.fromkeys(header) if h not in names]
     for name in missing:
-        problems.append(Problem(where, "missing column: the header has no column of this name", row=1, field=name,
-                                expected=f"the header {full}", kind=MISSING_COLUMN))
+        problems.append(
+            Problem(
+                where,
+                "missing column: the header has no column of this name",
+                row=1,
+                field=name,
+                expected=f"the header {full}",
+                kind=MISSING_COLUMN,
+            )
+        )
     for name in extra:
-        problems.append(Problem(where, "unexpected column: data/datapackage.json does not describe it", row=1,
-                                field=name or "(a column with no name)",
-                                expected="only the columns " + full + (suggest(name, missing) if missing else ""),
-                                kind=UNEXPECTED_COLUMN))
+        problems.append(
+            Problem(
+                where,
+                "unexpected column: data/datapackage.json does not describe it",
+                row=1,
+                field=name or "(a column with no name)",
+                expected="only the columns " + full + (suggest(name, missing) if missing else ""),
+                kind=UNEXPECTED_COLUMN,
+            )
+        )
     if not problems and header != names:
-        problems.append(Problem(where, "columns out of order: not in the order data/datapackage.json lists them",
-                                row=1, value=",".join(header), expected=f"the header {full}", kind=COLUMN_ORDER))
+        problems.append(
+            Problem(
+                where,
+                "columns out of order: not in the order data/datapackage.json lists them",
+                row=1,
+                value=",".join(header),
+                expected=f"the header {full}",
+                kind=COLUMN_ORDER,
+            )
+        )
     return problems
 
 
@@ -139,17 +175,29 @@ def _quote_error(text: str) -> str | None:
 def _row_problem(table: Table, row: int, start: int, end: int, cells: list[str], lines: list[str]) -> Problem:
     """What is wrong with a row whose number of fields differs from the header's."""
     # csv's own error, read in strict mode: the one place a quote that never closes shows itself.
-    quote_error = _quote_error("\n".join(lines[start - 1:end]))
+    quote_error = _quote_error("\n".join(lines[start - 1 : end]))
     if quote_error and "end of data" in quote_error:
-        return Problem(table.where,
-                       f"broken quoting: a double quote opened in this row is never closed, so lines {start} to {end} "
-                       "(the end of the file) were read as one row", row=row, line=start,
-                       value=lines[start - 1], expected=_QUOTING, kind=QUOTE)
+        return Problem(
+            table.where,
+            f"broken quoting: a double quote opened in this row is never closed, so lines {start} to {end} "
+            "(the end of the file) were read as one row",
+            row=row,
+            line=start,
+            value=lines[start - 1],
+            expected=_QUOTING,
+            kind=QUOTE,
+        )
     if quote_error:
-        return Problem(table.where,
-                       f"broken quoting: a double quote in this row does not open or close a field, so the row splits "
-                       f"into {len(cells)} fields instead of {len(table.header)}", row=row, line=start,
-                       value=lines[start - 1], expected=_QUOTING, kind=QUOTE)
+        return Problem(
+            table.where,
+            f"broken quoting: a double quote in this row does not open or close a field, so the row splits "
+            f"into {len(cells)} fields instead of {len(table.header)}",
+            row=row,
+            line=start,
+            value=lines[start - 1],
+            expected=_QUOTING,
+            kind=QUOTE,
+        )
     n, m = len(cells), len(table.header)
     if n < m:
         detail = f"{n} fields where the header has {m}: no value for " + ", ".join(table.header[n:])
@@ -157,19 +205,33 @@ def _row_problem(table: Table, row: int, start: int, end: int, cells: list[str],
         detail = f"{n} fields where the header has {m}: {n - m} too many"
     if end > start:
         detail += f" (the row runs over lines {start} to {end}: is a double quote missing its partner?)"
-    return Problem(table.where, f"wrong number of fields: {detail}", row=row, line=start,
-                   value=",".join(cells[m:]) if n > m else None,
-                   expected=f"{m} comma-separated fields; " + _QUOTING, kind=WRONG_FIELD_COUNT)
+    return Problem(
+        table.where,
+        f"wrong number of fields: {detail}",
+        row=row,
+        line=start,
+        value=",".join(cells[m:]) if n > m else None,
+        expected=f"{m} comma-separated fields; " + _QUOTING,
+        kind=WRONG_FIELD_COUNT,
+    )
 
 
 def _unreadable(table: Table, raw: bytes | None) -> Problem | None:
     """Why the file cannot be read as a table at all, if it cannot."""
     if raw is None:
-        return Problem(table.where, "missing file: data/datapackage.json lists it, but it is not there",
-                       expected=f"a CSV file at {table.where}, as data/datapackage.json lists it", kind=MISSING_FILE)
+        return Problem(
+            table.where,
+            "missing file: data/datapackage.json lists it, but it is not there",
+            expected=f"a CSV file at {table.where}, as data/datapackage.json lists it",
+            kind=MISSING_FILE,
+        )
     if not raw.strip():
-        return Problem(table.where, "empty file: not even a header",
-                       expected=f"the header {','.join(table.names)}, then one line per row", kind=EMPTY_FILE)
+        return Problem(
+            table.where,
+            "empty file: not even a header",
+            expected=f"the header {','.join(table.names)}, then one line per row",
+            kind=EMPTY_FILE,
+        )
     utf16 = textcheck.utf16_problem(table.where, raw)
     if utf16:
         return utf16
@@ -197,9 +259,16 @@ def _read_rows(table: Table, text: str) -> list[Problem]:
             problems += _header_problems(table)
         elif not any(c.strip() for c in cells):
             table.broken_rows.add(number)
-            problems.append(Problem(table.where, "empty row", row=number, line=start,
-                                    expected="no empty rows between or after the data (delete the line)",
-                                    kind=EMPTY_ROW))
+            problems.append(
+                Problem(
+                    table.where,
+                    "empty row",
+                    row=number,
+                    line=start,
+                    expected="no empty rows between or after the data (delete the line)",
+                    kind=EMPTY_ROW,
+                )
+            )
         elif len(cells) != len(table.header):
             table.broken_rows.add(number)
             problems.append(_row_problem(table, number, start, end, cells, lines))

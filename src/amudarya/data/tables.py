@@ -111,8 +111,11 @@ class Package:
         table = self.tables._tables[name]
         if column is not None and not pd.api.types.is_string_dtype(table[column]):
             raise TypeError(f"select() matches text: {name}.{column} is {table[column].dtype}")
-        how = {"column": column, "values": frozenset(str(v) for v in values) if column else (),
-               "columns": list(columns) if columns is not None else None}
+        how = {
+            "column": column,
+            "values": frozenset(str(v) for v in values) if column else (),
+            "columns": list(columns) if columns is not None else None,
+        }
         path = _schema(self.descriptor, name)["path"]
         if PACKAGE_FILE in self.digests:
             depfile.record(self.folder / PACKAGE_FILE, self.digests[PACKAGE_FILE])
@@ -130,17 +133,35 @@ class Package:
 def _read_descriptor(folder: Path) -> dict:
     path = folder / PACKAGE_FILE
     if not path.is_file():
-        raise InputError(Problem(str(path), "missing file: the data package descriptor is missing",
-                                 expected="data/datapackage.json describing every table", kind=MISSING_FILE))
+        raise InputError(
+            Problem(
+                str(path),
+                "missing file: the data package descriptor is missing",
+                expected="data/datapackage.json describing every table",
+                kind=MISSING_FILE,
+            )
+        )
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError(Problem("data/datapackage.json", f"not valid JSON: {exc.msg}", line=exc.lineno,
-                                 expected="a JSON document; check the commas and brackets near this line",
-                                 kind=NOT_JSON)) from None
+        raise InputError(
+            Problem(
+                "data/datapackage.json",
+                f"not valid JSON: {exc.msg}",
+                line=exc.lineno,
+                expected="a JSON document; check the commas and brackets near this line",
+                kind=NOT_JSON,
+            )
+        ) from None
     except UnicodeDecodeError:
-        raise InputError(Problem("data/datapackage.json", "not UTF-8: the file cannot be read as UTF-8",
-                                 expected="the file saved as UTF-8", kind=NOT_UTF8)) from None
+        raise InputError(
+            Problem(
+                "data/datapackage.json",
+                "not UTF-8: the file cannot be read as UTF-8",
+                expected="the file saved as UTF-8",
+                kind=NOT_UTF8,
+            )
+        ) from None
 
 
 def validate(folder: Path | None = None) -> validation.Findings:

@@ -39,8 +39,10 @@ DRAWN = {
 # Text may hold line breaks and tabs; no other control character is anything a person typed.
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
-_RESAVE = ("the file saved as UTF-8 (Excel: Save As 'CSV UTF-8'; LibreOffice: character set 'Unicode (UTF-8)'; "
-           "or iconv -f UTF-16 -t UTF-8)")
+_RESAVE = (
+    "the file saved as UTF-8 (Excel: Save As 'CSV UTF-8'; LibreOffice: character set 'Unicode (UTF-8)'; "
+    "or iconv -f UTF-16 -t UTF-8)"
+)
 
 
 def utf16_problem(where: str, raw: bytes) -> Problem | None:
@@ -52,8 +54,13 @@ def utf16_problem(where: str, raw: bytes) -> Problem | None:
         if len(sample) < 4 or sample.count(b"\x00") < len(sample) // 4:
             return None
         order = "little-endian" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "big-endian"
-    return Problem(where, f"not UTF-8: the file is UTF-16 ({order}), as spreadsheets save 'Unicode text'",
-                   line=1, expected=_RESAVE, kind="not UTF-8")
+    return Problem(
+        where,
+        f"not UTF-8: the file is UTF-16 ({order}), as spreadsheets save 'Unicode text'",
+        line=1,
+        expected=_RESAVE,
+        kind="not UTF-8",
+    )
 
 
 def _name(char: str) -> str:
@@ -86,8 +93,12 @@ def _where_the_original_goes(fields: dict) -> str:
 def _is_code(fdef: dict, keys: set[str]) -> bool:
     """A field whose value is matched, not read: a code, a date, a number, a key."""
     constraints = fdef.get("constraints", {})
-    return (fdef.get("type", "string") != "string" or "pattern" in constraints or "enum" in constraints
-            or fdef["name"] in keys)
+    return (
+        fdef.get("type", "string") != "string"
+        or "pattern" in constraints
+        or "enum" in constraints
+        or fdef["name"] in keys
+    )
 
 
 def problems(table) -> list[Problem]:
@@ -107,29 +118,68 @@ def problems(table) -> list[Problem]:
                 continue
             controls = [c for c in value if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS]
             if controls:
-                found.append(Problem(table.where, f"{CONTROL}: the value holds {_name(controls[0])}, which no editor "
-                                     "shows", row=row, line=line, field=name, value=value,
-                                     expected="the text without it (delete the value and type it again)", kind=CONTROL))
+                found.append(
+                    Problem(
+                        table.where,
+                        f"{CONTROL}: the value holds {_name(controls[0])}, which no editor shows",
+                        row=row,
+                        line=line,
+                        field=name,
+                        value=value,
+                        expected="the text without it (delete the value and type it again)",
+                        kind=CONTROL,
+                    )
+                )
                 continue
             if _is_code(fdef, keys) and value != value.strip():
-                where = " and ".join(w for w, bad in (("before", value != value.lstrip()),
-                                                      ("after", value != value.rstrip())) if bad)
-                found.append(Problem(table.where, f"{SPACES}: the value has a space {where} it", row=row, line=line,
-                                     field=name, value=value, expected=f"'{value.strip()}', without spaces",
-                                     kind=SPACES))
+                where = " and ".join(
+                    w for w, bad in (("before", value != value.lstrip()), ("after", value != value.rstrip())) if bad
+                )
+                found.append(
+                    Problem(
+                        table.where,
+                        f"{SPACES}: the value has a space {where} it",
+                        row=row,
+                        line=line,
+                        field=name,
+                        value=value,
+                        expected=f"'{value.strip()}', without spaces",
+                        kind=SPACES,
+                    )
+                )
                 continue
             if name in drawn and not value.isascii():
                 missing = [c for c in value if ord(c) not in _chart_glyphs() and not c.isspace()]
                 if missing:
-                    found.append(Problem(table.where, f"{NO_GLYPH}: the charts draw this field, and their font has no "
-                                         f"glyph for {_name(missing[0])}", row=row, line=line, field=name, value=value,
-                                         expected="the name in letters, without emoji or symbols", kind=NO_GLYPH))
+                    found.append(
+                        Problem(
+                            table.where,
+                            f"{NO_GLYPH}: the charts draw this field, and their font has no "
+                            f"glyph for {_name(missing[0])}",
+                            row=row,
+                            line=line,
+                            field=name,
+                            value=value,
+                            expected="the name in letters, without emoji or symbols",
+                            kind=NO_GLYPH,
+                        )
+                    )
                     continue
                 backwards = [c for c in value if unicodedata.bidirectional(c) in _RIGHT_TO_LEFT]
                 if backwards:
-                    found.append(Problem(table.where, f"{RIGHT_TO_LEFT}: the charts draw this field, and draw "
-                                         f"{_name(backwards[0])} and the letters around it unjoined and left to "
-                                         "right", row=row, line=line, field=name, value=value,
-                                         expected="the name in Latin letters (a transliteration, e.g. 'Kabul'), "
-                                         + _where_the_original_goes(fields), kind=RIGHT_TO_LEFT))
+                    found.append(
+                        Problem(
+                            table.where,
+                            f"{RIGHT_TO_LEFT}: the charts draw this field, and draw "
+                            f"{_name(backwards[0])} and the letters around it unjoined and left to "
+                            "right",
+                            row=row,
+                            line=line,
+                            field=name,
+                            value=value,
+                            expected="the name in Latin letters (a transliteration, e.g. 'Kabul'), "
+                            + _where_the_original_goes(fields),
+                            kind=RIGHT_TO_LEFT,
+                        )
+                    )
     return found

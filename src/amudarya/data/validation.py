@@ -50,27 +50,48 @@ def _schema_problem(number: int, res: dict) -> Problem | None:
         note = exc.error.note
     else:
         return None
-    return Problem(_DESCRIPTOR, f"{BAD_DESCRIPTOR}: the schema of resource {number} ('{res['name']}'): {note}",
-                   field="resources", expected="a schema as the Table Schema standard describes it",
-                   kind=BAD_DESCRIPTOR)
+    return Problem(
+        _DESCRIPTOR,
+        f"{BAD_DESCRIPTOR}: the schema of resource {number} ('{res['name']}'): {note}",
+        field="resources",
+        expected="a schema as the Table Schema standard describes it",
+        kind=BAD_DESCRIPTOR,
+    )
 
 
 def _descriptor_problems(descriptor: dict) -> list[Problem]:
     """What keeps the descriptor itself from describing the tables (a hand edit gone wrong)."""
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list) or not resources:
-        return [Problem(_DESCRIPTOR, f"{BAD_DESCRIPTOR}: no list of resources", field="resources",
-                        expected="a 'resources' list with one entry per table", kind=BAD_DESCRIPTOR)]
+        return [
+            Problem(
+                _DESCRIPTOR,
+                f"{BAD_DESCRIPTOR}: no list of resources",
+                field="resources",
+                expected="a 'resources' list with one entry per table",
+                kind=BAD_DESCRIPTOR,
+            )
+        ]
     problems = []
     for number, res in enumerate(resources, start=1):
         fields = (res.get("schema") or {}).get("fields") if isinstance(res, dict) else None
-        if not (isinstance(res, dict) and res.get("name") and res.get("path") and isinstance(fields, list)
-                and all(isinstance(f, dict) and f.get("name") for f in fields)):
-            problems.append(Problem(_DESCRIPTOR,
-                                    f"{BAD_DESCRIPTOR}: resource {number} lacks a name, a path or a schema whose "
-                                    "fields all have names", field="resources",
-                                    value=res.get("name") if isinstance(res, dict) else res,
-                                    expected="name, path and schema.fields for every table", kind=BAD_DESCRIPTOR))
+        if not (
+            isinstance(res, dict)
+            and res.get("name")
+            and res.get("path")
+            and isinstance(fields, list)
+            and all(isinstance(f, dict) and f.get("name") for f in fields)
+        ):
+            problems.append(
+                Problem(
+                    _DESCRIPTOR,
+                    f"{BAD_DESCRIPTOR}: resource {number} lacks a name, a path or a schema whose fields all have names",
+                    field="resources",
+                    value=res.get("name") if isinstance(res, dict) else res,
+                    expected="name, path and schema.fields for every table",
+                    kind=BAD_DESCRIPTOR,
+                )
+            )
         else:
             problems += [p for p in [_schema_problem(number, res)] if p]
     return problems
@@ -146,7 +167,8 @@ def inspect(folder: Path, descriptor: dict) -> Findings:
     # A cell the schema check rejected reads as empty to the rules; what they would say about
     # its row is a consequence, so it waits until the row is fixed.
     reported = {(p.where, p.row) for p in problems if p.row}
-    problems += [p for p in _place_rule_problems(rules.check(frames, descriptor), tables)
-                 if (p.where, p.row) not in reported]
+    problems += [
+        p for p in _place_rule_problems(rules.check(frames, descriptor), tables) if (p.where, p.row) not in reported
+    ]
     warnings = _place_rule_problems(rules.warnings(frames, descriptor), tables)
     return Findings(_in_file_order(problems, tables), _in_file_order(warnings, tables))

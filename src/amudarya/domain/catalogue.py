@@ -77,8 +77,16 @@ def citation_counts(package) -> pd.DataFrame:
 
 
 # What one row of each table is, for "2 rows (1 event, 1 claim)".
-_ROW_NOUNS = {"events": "event", "claims": "claim", "actors": "actor", "people": "count of people",
-              "trade": "trade figure", "countries": "country", "disputes": "dispute", "fx": "exchange rate"}
+_ROW_NOUNS = {
+    "events": "event",
+    "claims": "claim",
+    "actors": "actor",
+    "people": "count of people",
+    "trade": "trade figure",
+    "countries": "country",
+    "disputes": "dispute",
+    "fx": "exchange rate",
+}
 
 
 def _cited_by(row: pd.Series, tables: list[str]) -> str:
@@ -137,8 +145,11 @@ def facts(package) -> dict:
     sources = package["sources"]
     counts = citation_counts(package)
     marks = pd.concat(
-        [package.select(t, columns=["confidence"])["confidence"] for t in citing_tables(package)
-         if "confidence" in _field_names(package, t)],
+        [
+            package.select(t, columns=["confidence"])["confidence"]
+            for t in citing_tables(package)
+            if "confidence" in _field_names(package, t)
+        ],
         ignore_index=True,
     )
     graded = int(marks.notna().sum())

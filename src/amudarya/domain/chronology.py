@@ -27,27 +27,31 @@ def entries(package) -> pd.DataFrame:
     source_id, date_of. Events of the package's five states and of Afghanistan, then context."""
     events = one_per_event(package["events"], package["disputes"])
     names = package["countries"].set_index("iso3")["name"]
-    ev = pd.DataFrame({
-        "date": events["date"],
-        "text": [date_text(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
-        "group": events["country"].astype(str),
-        "who": events["country"].map(names).astype(str),
-        "kind": events["event_type"].map(KIND_WORDS).astype(str),
-        "summary": events["summary"].astype(str),
-        "source_id": events["source_id"].astype(str),
-        "date_of": events["date_of"].astype(str) if "date_of" in events.columns else "occurred",
-    })
+    ev = pd.DataFrame(
+        {
+            "date": events["date"],
+            "text": [date_text(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
+            "group": events["country"].astype(str),
+            "who": events["country"].map(names).astype(str),
+            "kind": events["event_type"].map(KIND_WORDS).astype(str),
+            "summary": events["summary"].astype(str),
+            "source_id": events["source_id"].astype(str),
+            "date_of": events["date_of"].astype(str) if "date_of" in events.columns else "occurred",
+        }
+    )
     ctx = package["context"]
-    cx = pd.DataFrame({
-        "date": ctx["date"],
-        "text": [date_text(d, p) for d, p in zip(ctx["date"], ctx["date_precision"], strict=True)],
-        "group": CONTEXT,
-        "who": ctx["actor"].astype(str),
-        "kind": ctx["event_type"].map(lambda k: KIND_WORDS.get(k, CONTEXT_KINDS.get(k, k))).astype(str),
-        "summary": ctx["summary"].astype(str),
-        "source_id": ctx["source_id"].astype(str),
-        "date_of": ctx["date_of"].astype(str),
-    })
+    cx = pd.DataFrame(
+        {
+            "date": ctx["date"],
+            "text": [date_text(d, p) for d, p in zip(ctx["date"], ctx["date_precision"], strict=True)],
+            "group": CONTEXT,
+            "who": ctx["actor"].astype(str),
+            "kind": ctx["event_type"].map(lambda k: KIND_WORDS.get(k, CONTEXT_KINDS.get(k, k))).astype(str),
+            "summary": ctx["summary"].astype(str),
+            "source_id": ctx["source_id"].astype(str),
+            "date_of": ctx["date_of"].astype(str),
+        }
+    )
     out = pd.concat([ev, cx], ignore_index=True)
     return out.sort_values(["date", "group"], kind="stable").reset_index(drop=True)
 
@@ -82,12 +86,11 @@ def html_list(frame: pd.DataFrame, package, sources_page: str = "sources.html") 
             f'<strong class="chrono-date">{when}</strong>. '
             f'<span class="chrono-who">{html.escape(row["who"])}</span>, '
             f'<span class="chrono-kind">{html.escape(row["kind"])}</span>: '
-            f'{html.escape(row["summary"])} '
+            f"{html.escape(row['summary'])} "
             f'<a href="{html.escape(link)}">source</a></li>'
         )
     labels = ";".join(f"{code}={label}" for code, label in choices)
-    return (f'<ol class="chronology" data-chronology data-groups="{html.escape(labels)}">'
-            + "".join(items) + "</ol>")
+    return f'<ol class="chronology" data-chronology data-groups="{html.escape(labels)}">' + "".join(items) + "</ol>"
 
 
 def facts(frame: pd.DataFrame) -> dict:

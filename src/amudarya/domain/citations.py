@@ -29,7 +29,7 @@ def dataset_name(row: pd.Series) -> str:
         title = packaged["title"]
     publisher = str(row["publisher"])
     if title.startswith(publisher + " "):
-        title = title[len(publisher) + 1:]
+        title = title[len(publisher) + 1 :]
     if packaged:
         return f"{title}, via the {packaged['language']} package {packaged['package']} {packaged['version']}"
     return title

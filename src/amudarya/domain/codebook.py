@@ -29,16 +29,23 @@ def _field(package, resource: str, name: str) -> dict:
 def _example(rows: pd.DataFrame, since) -> pd.Series | None:
     if rows.empty:
         return None
-    ranked = rows.assign(_recent=rows["date"] >= since, _single=rows["dispute_id"].isna(),
-                         _high=rows["confidence"] == "high")
-    return ranked.sort_values(["_recent", "_single", "_high", "date", "event_id"],
-                              ascending=[False, False, False, True, True]).iloc[0]
+    ranked = rows.assign(
+        _recent=rows["date"] >= since, _single=rows["dispute_id"].isna(), _high=rows["confidence"] == "high"
+    )
+    return ranked.sort_values(
+        ["_recent", "_single", "_high", "date", "event_id"], ascending=[False, False, False, True, True]
+    ).iloc[0]
 
 
 def _described(example: pd.Series | None, names: pd.Series) -> dict:
     if example is None:
-        return {"Example": "no event of this kind in the data yet", "Date": "", "State": "", "source_id": "",
-                "event_id": ""}
+        return {
+            "Example": "no event of this kind in the data yet",
+            "Date": "",
+            "State": "",
+            "source_id": "",
+            "event_id": "",
+        }
     return {
         "Example": "",  # the summary, read for the examples only (`_with_summaries`)
         "event_id": str(example["event_id"]),
@@ -74,8 +81,14 @@ def event_types(package) -> pd.DataFrame:
     rows = []
     for code in _field(package, "events", "event_type")["constraints"]["enum"]:
         mine = events[events["event_type"] == code]
-        rows.append({"Type": KIND_WORDS.get(code, code), "code": code, "Events": len(mine),
-                     **_described(_example(mine, since), names)})
+        rows.append(
+            {
+                "Type": KIND_WORDS.get(code, code),
+                "code": code,
+                "Events": len(mine),
+                **_described(_example(mine, since), names),
+            }
+        )
     return _with_summaries(package, rows)
 
 
@@ -88,8 +101,14 @@ def stance_levels(package) -> pd.DataFrame:
     rows = []
     for score in range(high, low - 1, -1):
         mine = events[events["stance"] == score]
-        rows.append({"Score": f"{score:+d}" if score else "0", "Meaning": STANCE_WORDS.get(score, ""),
-                     "Events": len(mine), **_described(_example(mine, since), names)})
+        rows.append(
+            {
+                "Score": f"{score:+d}" if score else "0",
+                "Meaning": STANCE_WORDS.get(score, ""),
+                "Events": len(mine),
+                **_described(_example(mine, since), names),
+            }
+        )
     return _with_summaries(package, rows)
 
 

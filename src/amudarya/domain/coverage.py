@@ -35,11 +35,17 @@ def _dated_rows(package) -> pd.DataFrame:
     # from this, and a reworded event or a corrected figure must not make every chapter stale.
     parts = []
     ev = package.select("events", columns=["event_id", "country", "date", "date_precision"])
-    parts.append(pd.DataFrame({
-        "table": "events", "row": ev["event_id"], "state": ev["country"],
-        "end": [period_end(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
-        "text": [date_text(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "table": "events",
+                "row": ev["event_id"],
+                "state": ev["country"],
+                "end": [period_end(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
+                "text": [date_text(d, p) for d, p in zip(ev["date"], ev["date_precision"], strict=True)],
+            }
+        )
+    )
     # An announced target is a goal, not a figure for a period: it does not extend coverage.
     tr = package.select("trade", columns=["trade_id", "flow", "reporter", "partner", "period_end"])
     tr = tr[tr["flow"] != "target"]
@@ -47,14 +53,30 @@ def _dated_rows(package) -> pd.DataFrame:
     tr = tr[tr["period_end"].notna()]
     end = tr["period_end"]
     for side in ("reporter", "partner"):
-        parts.append(pd.DataFrame({"table": "trade", "row": tr["trade_id"], "state": tr[side], "end": end,
-                                   "text": [date_text(d, "day") for d in end]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "trade",
+                    "row": tr["trade_id"],
+                    "state": tr[side],
+                    "end": end,
+                    "text": [date_text(d, "day") for d in end],
+                }
+            )
+        )
     pe = package.select("people", columns=["record_id", "country", "kin_of", "date", "date_precision"])
     for side in ("country", "kin_of"):
-        parts.append(pd.DataFrame({
-            "table": "people", "row": pe["record_id"], "state": pe[side], "end": pe["date"],
-            "text": [date_text(d, p) for d, p in zip(pe["date"], pe["date_precision"], strict=True)],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "people",
+                    "row": pe["record_id"],
+                    "state": pe[side],
+                    "end": pe["date"],
+                    "text": [date_text(d, p) for d, p in zip(pe["date"], pe["date_precision"], strict=True)],
+                }
+            )
+        )
     rows = pd.concat(parts, ignore_index=True).dropna(subset=["state"])
     # A row counted through both sides for the same state is one row.
     return rows.drop_duplicates(subset=["table", "row", "state"]).reset_index(drop=True)
@@ -70,12 +92,16 @@ def by_state(package) -> pd.DataFrame:
         for table, words in TABLE_WORDS.items():
             mine = rows[(rows["state"] == state["iso3"]) & (rows["table"] == table)]
             last = mine.sort_values("end").iloc[-1] if len(mine) else None
-            out.append({
-                "State": state["name"], "iso3": state["iso3"], "Table": words,
-                "Rows": len(mine),
-                "Latest": last["text"] if last is not None else "nothing recorded",
-                "latest": last["end"] if last is not None else pd.NaT,
-            })
+            out.append(
+                {
+                    "State": state["name"],
+                    "iso3": state["iso3"],
+                    "Table": words,
+                    "Rows": len(mine),
+                    "Latest": last["text"] if last is not None else "nothing recorded",
+                    "latest": last["end"] if last is not None else pd.NaT,
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -122,13 +148,17 @@ def is_chapter(thread: str) -> bool:
 def as_of_cells(thread: str, parameters: dict) -> list:
     """The cells a chapter's 'data as of' line is made of: a hidden code cell gluing it for the
     run's states, and the line itself, linked to the coverage page (both tagged `as-of`)."""
-    code = ("# Where this chapter's data stop (amudarya.domain.coverage), for the line below the title.\n"
-            "from amudarya.render import publish\n\n"
-            f"publish.glue_as_of({thread!r}, {dict(parameters)!r})")
+    code = (
+        "# Where this chapter's data stop (amudarya.domain.coverage), for the line below the title.\n"
+        "from amudarya.render import publish\n\n"
+        f"publish.glue_as_of({thread!r}, {dict(parameters)!r})"
+    )
     # In a container of its own class, so the page's description starts with its own prose.
     line = f":::{{container}} {AS_OF_CLASS}\n{{glue:text}}`{AS_OF_KEY}` [Where the data stop, state by state]({PAGE}).\n:::"
-    return [nbformat.v4.new_code_cell(code, metadata={"tags": ["as-of"]}),
-            nbformat.v4.new_markdown_cell(line, metadata={"tags": ["as-of"]})]
+    return [
+        nbformat.v4.new_code_cell(code, metadata={"tags": ["as-of"]}),
+        nbformat.v4.new_markdown_cell(line, metadata={"tags": ["as-of"]}),
+    ]
 
 
 def facts(package) -> dict:
@@ -145,8 +175,11 @@ def facts(package) -> dict:
         "cov_earliest": earliest["Latest"],
         "cov_earliest_state": earliest["State"],
         "cov_earliest_table": earliest["Table"],
-        **{f"cov_latest_{key}": dated[dated["Table"] == words].sort_values("latest").iloc[-1]["Latest"]
-           for key, words in TABLE_WORDS.items() if (dated["Table"] == words).any()},
+        **{
+            f"cov_latest_{key}": dated[dated["Table"] == words].sort_values("latest").iloc[-1]["Latest"]
+            for key, words in TABLE_WORDS.items()
+            if (dated["Table"] == words).any()
+        },
         "cov_empty": int((table["Rows"] == 0).sum()),
         "cov_has_empty": bool((table["Rows"] == 0).any()),
     }

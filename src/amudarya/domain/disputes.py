@@ -26,8 +26,9 @@ def _value_text(table: str, row: pd.Series) -> str:
             text = money(row["value_usd"], row["qualifier"])
         else:
             unit = row["quantity_unit"]
-            text = qualified(f"{row['quantity']:,.0f} {unit}" if unit == "t" else f"{row['quantity']:g} {unit}",
-                             row["qualifier"])
+            text = qualified(
+                f"{row['quantity']:,.0f} {unit}" if unit == "t" else f"{row['quantity']:g} {unit}", row["qualifier"]
+            )
         end = row["period_end"] if pd.notna(row["period_end"]) else row["period_start"]
         return f"{text}: {row['flow']}, {period_label(row['period_start'], end)}"
     if table == "people":
@@ -52,9 +53,11 @@ def claims(tables, dispute_ids=None) -> pd.DataFrame:
         for _, row in frame.iterrows():
             detail = {
                 "events": lambda r: r["summary"],
-                "trade": lambda r: f"{r['flow']} of {r['product']}, {r['period_start']:%Y-%m-%d} to "
-                + (f"{r['period_end']:%Y-%m-%d}" if pd.notna(r["period_end"]) else "no end")
-                + f", reported by {r['reported_by']}",
+                "trade": lambda r: (
+                    f"{r['flow']} of {r['product']}, {r['period_start']:%Y-%m-%d} to "
+                    + (f"{r['period_end']:%Y-%m-%d}" if pd.notna(r["period_end"]) else "no end")
+                    + f", reported by {r['reported_by']}"
+                ),
                 "people": lambda r: f"{r['group']}: {r['measure'].replace('_', ' ')}",
                 "claims": lambda r: r["note"] if pd.notna(r["note"]) else "",
             }[table](row)
@@ -74,7 +77,9 @@ def claims(tables, dispute_ids=None) -> pd.DataFrame:
     columns = ["dispute_id", "table", "row_id", "claim", "detail", "source_id", "confidence", "preferred"]
     frame = pd.DataFrame(parts, columns=columns)
     order = {d: i for i, d in enumerate(disputes["dispute_id"])}
-    return frame.sort_values(["dispute_id", "table", "row_id"], key=lambda s: s.map(order) if s.name == "dispute_id" else s).reset_index(drop=True)
+    return frame.sort_values(
+        ["dispute_id", "table", "row_id"], key=lambda s: s.map(order) if s.name == "dispute_id" else s
+    ).reset_index(drop=True)
 
 
 def set_aside(frame: pd.DataFrame, id_col: str, disputes: pd.DataFrame) -> pd.Series:

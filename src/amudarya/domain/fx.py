@@ -107,8 +107,11 @@ def rate_for(fx: pd.DataFrame, currency: str, printed: pd.DataFrame | None = Non
     row = rows.sort_values(["_dated", "as_of"]).iloc[-1]
     text = None
     if printed is not None:
-        hit = printed[(printed["currency"] == currency) & (printed["as_of"] == row["as_of"])
-                      & (printed["source_id"] == row["source_id"])]
+        hit = printed[
+            (printed["currency"] == currency)
+            & (printed["as_of"] == row["as_of"])
+            & (printed["source_id"] == row["source_id"])
+        ]
         text = hit["rate"].iloc[0] if not hit.empty else None
     rate = float(row["rate"])
     units_per_usd = 1 / rate if row["quote"] == "USD per unit" else rate
@@ -151,7 +154,9 @@ def facts(rate: Rate | None, sources: pd.DataFrame) -> dict:
         "currency_code": rate.currency,
         "currency_name": currency_name(rate.currency),
         "fx_printed": rate.printed_text,
-        "fx_quote": {"USD per unit": f"US$ per {rate.currency}", "units per USD": f"{rate.currency} per US$"}[rate.quote],
+        "fx_quote": {"USD per unit": f"US$ per {rate.currency}", "units per USD": f"{rate.currency} per US$"}[
+            rate.quote
+        ],
         "fx_units_per_usd": rate.units_per_usd,
         "fx_as_of": rate.as_of,
         "fx_source": short_reference(source.rename({"source_id": rate.source_id})),
@@ -177,17 +182,22 @@ def rates_table(fx: pd.DataFrame, sources: pd.DataFrame, printed: pd.DataFrame |
     rows = []
     for code in currencies(fx)[1:]:
         for _, row in fx[fx["currency"] == code].iterrows():
-            rate = rate_for(fx[(fx["currency"] == code) & (fx["source_id"] == row["source_id"])
-                               & (fx["as_of"] == row["as_of"])], code, printed)
+            rate = rate_for(
+                fx[(fx["currency"] == code) & (fx["source_id"] == row["source_id"]) & (fx["as_of"] == row["as_of"])],
+                code,
+                printed,
+            )
             quote = {"USD per unit": f"US$ per {code}", "units per USD": f"{code} per US$"}[rate.quote]
-            rows.append({
-                "Currency": f"{currency_name(code)} ({code})",
-                "As printed": f"{rate.printed_text} {quote}",
-                "Per US dollar": _per_dollar(rate),
-                "Date": rate.as_of if rate.dated else "not given",
-                "Source": short_reference(indexed.loc[rate.source_id].rename({"source_id": rate.source_id})),
-                "entry": source_anchor(rate.source_id),
-            })
+            rows.append(
+                {
+                    "Currency": f"{currency_name(code)} ({code})",
+                    "As printed": f"{rate.printed_text} {quote}",
+                    "Per US dollar": _per_dollar(rate),
+                    "Date": rate.as_of if rate.dated else "not given",
+                    "Source": short_reference(indexed.loc[rate.source_id].rename({"source_id": rate.source_id})),
+                    "entry": source_anchor(rate.source_id),
+                }
+            )
     return pd.DataFrame(rows, columns=["Currency", "As printed", "Per US dollar", "Date", "Source", "entry"])
 
 
@@ -195,8 +205,12 @@ def rates_caption(table: pd.DataFrame) -> str:
     """What the rates are and are not, in one sentence built from the table."""
     undated = int((table["Date"] == "not given").sum())
     if undated == len(table):
-        return ("Exchange rates as the source printed them. No date is given for any of them, so a "
-                "figure converted at one of them shows the size of the trade at that rate, not its "
-                "value in the local currency when the trade took place.")
-    return (f"Exchange rates as the sources printed them; {undated} of the {len(table)} carry no date, "
-            "and figures converted at those show size at that rate, not value at the time.")
+        return (
+            "Exchange rates as the source printed them. No date is given for any of them, so a "
+            "figure converted at one of them shows the size of the trade at that rate, not its "
+            "value in the local currency when the trade took place."
+        )
+    return (
+        f"Exchange rates as the sources printed them; {undated} of the {len(table)} carry no date, "
+        "and figures converted at those show size at that rate, not value at the time."
+    )

@@ -51,16 +51,24 @@ def kin_rows(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
 def kin_of_others(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
     """Rows counted in `country` about another state's kin (the Pamir Kyrgyz in Tajikistan, for
     Tajikistan); `kin_of` names that state."""
-    rows = people[people["kin_of"].notna() & (people["kin_of"] != country).fillna(False)
-                  & (people["country"] == country) & people["origin"].isin([origin, ALL_ORIGINS])]
+    rows = people[
+        people["kin_of"].notna()
+        & (people["kin_of"] != country).fillna(False)
+        & (people["country"] == country)
+        & people["origin"].isin([origin, ALL_ORIGINS])
+    ]
     return rows.sort_values(["date", "record_id"]).reset_index(drop=True)
 
 
 def other_rows(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
     """Counts about people from `origin` in `country` that are neither kin (of any state) nor
     UNHCR statistics: evacuated citizens, UN staff, quotas, a government's own refugee count."""
-    rows = people[(people["country"] == country) & (people["origin"] == origin)
-                  & ~people["measure"].isin(UNHCR_MEASURES) & people["kin_of"].isna()]
+    rows = people[
+        (people["country"] == country)
+        & (people["origin"] == origin)
+        & ~people["measure"].isin(UNHCR_MEASURES)
+        & people["kin_of"].isna()
+    ]
     return rows.sort_values(["date", "record_id"]).reset_index(drop=True)
 
 
@@ -71,42 +79,55 @@ def programme_totals(kin: pd.DataFrame, origin: str) -> pd.DataFrame:
     totals = kin[kin["origin"] == ALL_ORIGINS]
     rows = []
     for _, t in totals.iterrows():
-        same = kin[(kin["origin"] == origin) & (kin["measure"] == t["measure"]) & (kin["unit"] == t["unit"])
-                   & (kin["date"] == t["date"])
-                   & ((kin["period_start"] == t["period_start"]) | (kin["period_start"].isna() & pd.isna(t["period_start"])))]
+        same = kin[
+            (kin["origin"] == origin)
+            & (kin["measure"] == t["measure"])
+            & (kin["unit"] == t["unit"])
+            & (kin["date"] == t["date"])
+            & ((kin["period_start"] == t["period_start"]) | (kin["period_start"].isna() & pd.isna(t["period_start"])))
+        ]
         start = t["period_start"] if pd.notna(t["period_start"]) else t["date"]
-        rows.append({
-            "measure": t["measure"],
-            "unit": t["unit"],
-            "period": when(t),
-            "start": start,
-            "end": t["date"],
-            "months": max(1, round(((t["date"] - start).days + 1) / 30.4375)),
-            "all_origins": float(t["value"]),
-            "from_origin": float(same["value"].iloc[0]) if not same.empty else pd.NA,
-            "source_ids": tuple(dict.fromkeys(list(same["source_id"]) + [t["source_id"]])),
-        })
-    return pd.DataFrame(rows, columns=["measure", "unit", "period", "start", "end", "months", "all_origins",
-                                       "from_origin", "source_ids"])
+        rows.append(
+            {
+                "measure": t["measure"],
+                "unit": t["unit"],
+                "period": when(t),
+                "start": start,
+                "end": t["date"],
+                "months": max(1, round(((t["date"] - start).days + 1) / 30.4375)),
+                "all_origins": float(t["value"]),
+                "from_origin": float(same["value"].iloc[0]) if not same.empty else pd.NA,
+                "source_ids": tuple(dict.fromkeys(list(same["source_id"]) + [t["source_id"]])),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["measure", "unit", "period", "start", "end", "months", "all_origins", "from_origin", "source_ids"],
+    )
 
 
 def programme_table(programme: pd.DataFrame, origin_name: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Period": programme["period"],
-        "Months": programme["months"],
-        "Counted": programme["measure"].map({"granted_status": "granted status", "arrived": "arrived"}).fillna(
-            programme["measure"].str.replace("_", " ")),
-        "All countries of origin": [f"{v:,.0f}" for v in programme["all_origins"]],
-        f"From {origin_name}": [f"{v:,.0f}" if pd.notna(v) else "not broken out" for v in programme["from_origin"]],
-        "Unit": programme["unit"],
-    })
+    return pd.DataFrame(
+        {
+            "Period": programme["period"],
+            "Months": programme["months"],
+            "Counted": programme["measure"]
+            .map({"granted_status": "granted status", "arrived": "arrived"})
+            .fillna(programme["measure"].str.replace("_", " ")),
+            "All countries of origin": [f"{v:,.0f}" for v in programme["all_origins"]],
+            f"From {origin_name}": [f"{v:,.0f}" if pd.notna(v) else "not broken out" for v in programme["from_origin"]],
+            "Unit": programme["unit"],
+        }
+    )
 
 
 def other_table(others: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "When": [when(r) for _, r in others.iterrows()],
-        "Who is counted": others["group"],
-        "Counted as": others["measure"].str.replace("_", " "),
-        "Count": [count_text(r["value"], r["value_high"], r["qualifier"]) for _, r in others.iterrows()],
-        "Unit": others["unit"],
-    })
+    return pd.DataFrame(
+        {
+            "When": [when(r) for _, r in others.iterrows()],
+            "Who is counted": others["group"],
+            "Counted as": others["measure"].str.replace("_", " "),
+            "Count": [count_text(r["value"], r["value_high"], r["qualifier"]) for _, r in others.iterrows()],
+            "Unit": others["unit"],
+        }
+    )

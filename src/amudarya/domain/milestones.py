@@ -36,8 +36,9 @@ def _claim_disputes(claims: pd.DataFrame | None, event_ids) -> list[str]:
     return list(dict.fromkeys(hit["dispute_id"].dropna()))
 
 
-def firsts(events: pd.DataFrame, disputes: pd.DataFrame, states, takeover,
-           claims: pd.DataFrame | None = None) -> pd.DataFrame:
+def firsts(
+    events: pd.DataFrame, disputes: pd.DataFrame, states, takeover, claims: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """For each turn and state, the first event since the takeover that meets the turn's rule
     (`timeline.first_turns`, the same choice the policy chapters make); one row per turn and
     state.
@@ -54,10 +55,23 @@ def firsts(events: pd.DataFrame, disputes: pd.DataFrame, states, takeover,
             found = per_state[state]
             hit = found[found["turn"] == m.key] if not found.empty else found
             if hit.empty:
-                out.append({"milestone": m.key, "state": state, "found": False, "date": pd.NaT,
-                            "precision": pd.NA, "date_of": pd.NA, "earliest": pd.NaT, "earliest_precision": pd.NA,
-                            "latest": pd.NaT, "latest_precision": pd.NA,
-                            "date_disputed": False, "event_ids": (), "dispute_ids": ()})
+                out.append(
+                    {
+                        "milestone": m.key,
+                        "state": state,
+                        "found": False,
+                        "date": pd.NaT,
+                        "precision": pd.NA,
+                        "date_of": pd.NA,
+                        "earliest": pd.NaT,
+                        "earliest_precision": pd.NA,
+                        "latest": pd.NaT,
+                        "latest_precision": pd.NA,
+                        "date_disputed": False,
+                        "event_ids": (),
+                        "dispute_ids": (),
+                    }
+                )
                 continue
             row = hit.iloc[0]
             ids = tuple(row["accounts"])
@@ -65,14 +79,23 @@ def firsts(events: pd.DataFrame, disputes: pd.DataFrame, states, takeover,
             dispute_ids = list(dict.fromkeys(accounts["dispute_id"].dropna()))
             dispute_ids += [d for d in _claim_disputes(claims, ids) if d not in dispute_ids]
             first_account = accounts.sort_values(["date", "event_id"]).iloc[0]
-            out.append({
-                "milestone": m.key, "state": state, "found": True,
-                "date": row["date"], "precision": row["date_precision"], "date_of": row.get("date_of", "occurred"),
-                "earliest": first_account["date"], "earliest_precision": first_account["date_precision"],
-                "latest": latest_possible(row, events), "latest_precision": "day",
-                "date_disputed": bool(row["dates_disputed"]),
-                "event_ids": ids, "dispute_ids": tuple(dispute_ids),
-            })
+            out.append(
+                {
+                    "milestone": m.key,
+                    "state": state,
+                    "found": True,
+                    "date": row["date"],
+                    "precision": row["date_precision"],
+                    "date_of": row.get("date_of", "occurred"),
+                    "earliest": first_account["date"],
+                    "earliest_precision": first_account["date_precision"],
+                    "latest": latest_possible(row, events),
+                    "latest_precision": "day",
+                    "date_disputed": bool(row["dates_disputed"]),
+                    "event_ids": ids,
+                    "dispute_ids": tuple(dispute_ids),
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -120,8 +143,7 @@ def first_table(firsts_: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
 
 def milestone_rules() -> pd.DataFrame:
     """How each milestone of the 'first' table is read from the events table."""
-    return pd.DataFrame({"First …": [m.label for m in TURNS],
-                         "Counted from": [m.rule for m in TURNS]})
+    return pd.DataFrame({"First …": [m.label for m in TURNS], "Counted from": [m.rule for m in TURNS]})
 
 
 def leader(firsts_: pd.DataFrame, milestone: str) -> pd.Series | None:

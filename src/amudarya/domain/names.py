@@ -26,25 +26,32 @@ def table(package) -> pd.DataFrame:
         variants = _split(a["aliases"])
         if not variants:
             continue
-        rows.append({
-            "Name": str(a["name"]), "Kind": "person or body",
-            "Variants": "; ".join(variants),
-            "Source": short_reference(sources.loc[a["source_id"]].rename({"source_id": a["source_id"]})),
-            "source_id": str(a["source_id"]),
-        })
+        rows.append(
+            {
+                "Name": str(a["name"]),
+                "Kind": "person or body",
+                "Variants": "; ".join(variants),
+                "Source": short_reference(sources.loc[a["source_id"]].rename({"source_id": a["source_id"]})),
+                "source_id": str(a["source_id"]),
+            }
+        )
     names = package["names"]
     for (name, kind), group in names.groupby(["name", "kind"], sort=False):
         variants = [v for v in dict.fromkeys(group["variant"].astype(str)) if v != name]
         if not variants:
             continue
         used = group[group["variant"] != name]
-        rows.append({
-            "Name": str(name), "Kind": str(kind),
-            "Variants": "; ".join(variants),
-            "Source": "; ".join(dict.fromkeys(
-                short_reference(sources.loc[s].rename({"source_id": s})) for s in used["source_id"])),
-            "source_id": str(used["source_id"].iloc[0]),
-        })
+        rows.append(
+            {
+                "Name": str(name),
+                "Kind": str(kind),
+                "Variants": "; ".join(variants),
+                "Source": "; ".join(
+                    dict.fromkeys(short_reference(sources.loc[s].rename({"source_id": s})) for s in used["source_id"])
+                ),
+                "source_id": str(used["source_id"].iloc[0]),
+            }
+        )
     out = pd.DataFrame(rows, columns=["Name", "Kind", "Variants", "Source", "source_id"])
     return out.sort_values("Name", key=lambda s: s.str.casefold()).reset_index(drop=True)
 

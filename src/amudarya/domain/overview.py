@@ -89,8 +89,9 @@ def _event_facts(summary: pd.DataFrame, names: dict) -> dict:
     }
 
 
-def _stance_facts(ranked: pd.DataFrame, flags: dict, names: dict, events: pd.DataFrame, disputes: pd.DataFrame,
-                  takeover) -> dict:
+def _stance_facts(
+    ranked: pd.DataFrame, flags: dict, names: dict, events: pd.DataFrame, disputes: pd.DataFrame, takeover
+) -> dict:
     """The most and the least engaged state, and the states whose mean leans to refusal and
     whether each of them softened since."""
     negative = ranked[ranked["mean_stance"] < 0]
@@ -100,17 +101,23 @@ def _stance_facts(ranked: pd.DataFrame, flags: dict, names: dict, events: pd.Dat
         "extremes_both_neighbours": bool(ends) and all(flags.get(row["state"]) is True for row in ends),
         "has_negative": len(negative) > 0,
         "one_negative": len(negative) == 1,
-        "negative_softened": len(negative) > 0 and all(softened(events, disputes, s, takeover) for s in negative["state"]),
+        "negative_softened": len(negative) > 0
+        and all(softened(events, disputes, s, takeover) for s in negative["state"]),
     }
     if not ends:
         return facts
     top, bottom = ends
     return facts | dict(
-        most_engaged=names[top["state"]], most_engaged_mean=signed(top["mean_stance"]),
-        most_engaged_events=int(top["events"]), most_engaged_events_text=count(int(top["events"]), "event"),
-        least_engaged=names[bottom["state"]], least_engaged_mean=signed(bottom["mean_stance"]),
-        least_engaged_events=int(bottom["events"]), least_engaged_events_text=count(int(bottom["events"]), "event"),
-        n_negative=count_word(len(negative)), negative_names=names_text(names[s] for s in negative["state"]),
+        most_engaged=names[top["state"]],
+        most_engaged_mean=signed(top["mean_stance"]),
+        most_engaged_events=int(top["events"]),
+        most_engaged_events_text=count(int(top["events"]), "event"),
+        least_engaged=names[bottom["state"]],
+        least_engaged_mean=signed(bottom["mean_stance"]),
+        least_engaged_events=int(bottom["events"]),
+        least_engaged_events_text=count(int(bottom["events"]), "event"),
+        n_negative=count_word(len(negative)),
+        negative_names=names_text(names[s] for s in negative["state"]),
     )
 
 
@@ -121,8 +128,9 @@ def _first_facts(first: pd.DataFrame, names: dict) -> dict:
     for milestone, name in FIRST_NAMES:
         facts |= _milestone_facts(first, milestone, name, names)
     talks_leader, envoy_leader = leader(first, "contact"), leader(first, "accreditation")
-    facts["talks_envoy_same"] = (talks_leader is not None and envoy_leader is not None
-                                 and talks_leader["state"] == envoy_leader["state"])
+    facts["talks_envoy_same"] = (
+        talks_leader is not None and envoy_leader is not None and talks_leader["state"] == envoy_leader["state"]
+    )
     return facts
 
 
@@ -144,8 +152,9 @@ def _milestone_facts(first: pd.DataFrame, milestone: str, name: str, names: dict
     facts[f"first_{name}_date"] = date_text(row["date"], row["precision"])
     facts[f"first_{name}_when"] = when(row["date"], row["precision"], row["date_of"])
     if row["date_disputed"]:
-        facts[f"first_{name}_span"] = span(row["earliest"], row["earliest_precision"], row["latest"],
-                                           row["latest_precision"])
+        facts[f"first_{name}_span"] = span(
+            row["earliest"], row["earliest_precision"], row["latest"], row["latest_precision"]
+        )
     return facts
 
 
@@ -155,8 +164,11 @@ def _last_talks_facts(first: pd.DataFrame, names: dict, states) -> dict:
     facts = {"has_last_talks": len(talks) == len(states) and len(talks) >= 2}
     if facts["has_last_talks"]:
         last = talks.sort_values(["date", "state"]).iloc[-1]
-        facts.update(last_talks_state=names[last["state"]], last_talks_date=date_text(last["date"], last["precision"]),
-                     last_talks_when=when(last["date"], last["precision"], last["date_of"]))
+        facts.update(
+            last_talks_state=names[last["state"]],
+            last_talks_date=date_text(last["date"], last["precision"]),
+            last_talks_when=when(last["date"], last["precision"], last["date_of"]),
+        )
     return facts
 
 

@@ -43,8 +43,24 @@ def firsts(timeline: pd.DataFrame, takeover) -> pd.DataFrame:
     statement or a report), elapsed (from the takeover, in words), stance, summary, source_id,
     other_dates, dates_disputed, accounts, basis. Turns the data do not record are absent.
     """
-    columns = ["turn", "what", "event_id", "date", "date_precision", "date_of", "day", "when", "elapsed", "stance",
-               "summary", "source_id", "other_dates", "dates_disputed", "accounts", "basis"]
+    columns = [
+        "turn",
+        "what",
+        "event_id",
+        "date",
+        "date_precision",
+        "date_of",
+        "day",
+        "when",
+        "elapsed",
+        "stance",
+        "summary",
+        "source_id",
+        "other_dates",
+        "dates_disputed",
+        "accounts",
+        "basis",
+    ]
     found = tl.first_turns(timeline, takeover, tl.POLICY_TURNS)
     rows = []
     for _, first in found.iterrows():
@@ -80,8 +96,9 @@ def firsts_table(firsts_: pd.DataFrame) -> pd.DataFrame:
             "Turn": [w[:1].upper() + w[1:] for w in firsts_["what"]],
             "Date": [
                 tl.date_cell(d, p, of) + (" (other sources: " + "; ".join(other) + ")" if other else "")
-                for d, p, of, other in zip(firsts_["date"], firsts_["date_precision"], firsts_["date_of"],
-                                           firsts_["other_dates"], strict=True)
+                for d, p, of, other in zip(
+                    firsts_["date"], firsts_["date_precision"], firsts_["date_of"], firsts_["other_dates"], strict=True
+                )
             ],
             "When": list(firsts_["elapsed"]),
             "What happened": firsts_["summary"],
@@ -122,8 +139,14 @@ def facts(package, country: str) -> dict:
     if after.empty:
         return out | dict.fromkeys(EVENT_FLAGS, False)
     turns = firsts(whole, taken)
-    return (out | _events(after, country_events(package, country)) | _turns(turns, out["country_name"])
-            | _disputes(package, country, turns) | _trade(after) | _years(after))
+    return (
+        out
+        | _events(after, country_events(package, country))
+        | _turns(turns, out["country_name"])
+        | _disputes(package, country, turns)
+        | _trade(after)
+        | _years(after)
+    )
 
 
 def _chapter(package, country: str, taken) -> dict:
@@ -145,7 +168,7 @@ def _around(whole: pd.DataFrame, taken) -> dict:
     return {
         "has_around": True,
         "around_sentence": f"{tl.count(len(around), 'more event')} {verb('is', len(around))} dated only to "
-                           f"{tl.date_text(taken, 'month')}, the month of the takeover, without a day.",
+        f"{tl.date_text(taken, 'month')}, the month of the takeover, without a day.",
     }
 
 
@@ -157,15 +180,21 @@ def _listing(earlier: pd.DataFrame) -> dict:
     if listings.empty:
         return {"has_listing": False}
     first = listings.iloc[0]
-    return {"has_listing": True, "listing_day": tl.date_text(first["date"], first["date_precision"]),
-            "listing_summary": first["summary"]}
+    return {
+        "has_listing": True,
+        "listing_day": tl.date_text(first["date"], first["date_precision"]),
+        "listing_summary": first["summary"],
+    }
 
 
 def _events(after: pd.DataFrame, events: pd.DataFrame) -> dict:
     """How many events since the takeover, told by how many accounts and sources, and their stance."""
     accounts = tl.all_accounts(after, events)
-    engaging, neutral, refusing = (int((after["stance"] > 0).sum()), int((after["stance"] == 0).sum()),
-                                   int((after["stance"] < 0).sum()))
+    engaging, neutral, refusing = (
+        int((after["stance"] > 0).sum()),
+        int((after["stance"] == 0).sum()),
+        int((after["stance"] < 0).sum()),
+    )
     return {
         "n_events": len(after),
         "n_accounts": len(accounts),
@@ -189,15 +218,17 @@ def _turns(turns: pd.DataFrame, country_name: str) -> dict:
     out: dict = {f"has_{turn}": turn in found for turn in tl.POLICY_TURNS}
     for _, row in turns.iterrows():
         t = row["turn"]
-        out.update({
-            f"has_{t}": True,
-            f"{t}_day": row["day"],
-            f"{t}_date": f"{row['date']:%Y-%m-%d}",
-            f"{t}_after": row["elapsed"],
-            f"{t}_summary": row["summary"],
-            f"{t}_when": row["when"],
-            f"{t}_date_of": row["date_of"],
-        })
+        out.update(
+            {
+                f"has_{t}": True,
+                f"{t}_day": row["day"],
+                f"{t}_date": f"{row['date']:%Y-%m-%d}",
+                f"{t}_after": row["elapsed"],
+                f"{t}_summary": row["summary"],
+                f"{t}_when": row["when"],
+                f"{t}_date_of": row["date_of"],
+            }
+        )
     out.update({f"{t}_sentence": text for t, text in turn_sentences(turns, country_name).items()})
     out["has_turns"] = not turns.empty
     if not turns.empty:
@@ -213,12 +244,18 @@ def _disputes(package, country: str, turns: pd.DataFrame) -> dict:
     groups = dispute_groups(package, country)
     hit = turns[turns["turn"] == "delisting"]
     row = None if hit.empty else hit.iloc[0]
-    out = {"has_delisting_disputes": bool(groups["delisting"]), "has_other_disputes": bool(groups["other"]),
-           "delisting_disputed": bool(row is not None and row["dates_disputed"])}
+    out = {
+        "has_delisting_disputes": bool(groups["delisting"]),
+        "has_other_disputes": bool(groups["other"]),
+        "delisting_disputed": bool(row is not None and row["dates_disputed"]),
+    }
     if out["delisting_disputed"]:
         dates = [row["day"], *row["other_dates"]]
-        out.update(delisting_n_dates=len(dates), delisting_dates=tl.join_words(dates),
-                   delisting_basis=BASIS_WORDS[row["basis"]])
+        out.update(
+            delisting_n_dates=len(dates),
+            delisting_dates=tl.join_words(dates),
+            delisting_basis=BASIS_WORDS[row["basis"]],
+        )
     return out
 
 
@@ -228,10 +265,13 @@ def _trade(after: pd.DataFrame) -> dict:
     if trade.empty:
         return {"has_trade": False}
     first = trade.iloc[0]
-    return {"has_trade": True, "n_trade": len(trade),
-            "n_trade_text": f"{len(trade):,} of the events {verb('belongs', len(trade))}",
-            "first_trade_day": tl.date_text(first["date"], first["date_precision"]),
-            "first_trade_summary": first["summary"]}
+    return {
+        "has_trade": True,
+        "n_trade": len(trade),
+        "n_trade_text": f"{len(trade):,} of the events {verb('belongs', len(trade))}",
+        "first_trade_day": tl.date_text(first["date"], first["date_precision"]),
+        "first_trade_summary": first["summary"],
+    }
 
 
 def _years(after: pd.DataFrame) -> dict:
@@ -244,11 +284,16 @@ def _years(after: pd.DataFrame) -> dict:
     out["has_opening_neutral"] = len(opening) >= 2
     if out["has_opening_neutral"]:
         out.update(opening_neutral=len(opening), opening_kinds=tl.commonest_kinds(opening))
-    out.update(first_year=int(first["year"]), first_year_mean=float(first["mean_stance"]),
-               first_year_events=int(first["events"]), last_year=int(last["year"]),
-               last_year_mean=float(last["mean_stance"]), last_year_events=int(last["events"]),
-               first_year_events_text=tl.count(int(first["events"]), "event"),
-               last_year_events_text=tl.count(int(last["events"]), "event"))
+    out.update(
+        first_year=int(first["year"]),
+        first_year_mean=float(first["mean_stance"]),
+        first_year_events=int(first["events"]),
+        last_year=int(last["year"]),
+        last_year_mean=float(last["mean_stance"]),
+        last_year_events=int(last["events"]),
+        first_year_events_text=tl.count(int(first["events"]), "event"),
+        last_year_events_text=tl.count(int(last["events"]), "event"),
+    )
     out["has_year_change"] = len(years) > 1
     if out["has_year_change"]:
         out["direction"] = _direction(out["first_year_mean"], out["last_year_mean"])
@@ -257,11 +302,13 @@ def _years(after: pd.DataFrame) -> dict:
 
 def stance_split(engaging: int, neutral: int, refusing: int) -> str:
     """'22 events lean toward engagement, 1 is neutral and 7 lean toward refusal'."""
-    return tl.join([
-        f"{tl.count(engaging, 'event')} {verb('leans', engaging)} toward engagement",
-        f"{neutral:,} {verb('is', neutral)} neutral",
-        f"{refusing:,} {verb('leans', refusing)} toward refusal",
-    ])
+    return tl.join(
+        [
+            f"{tl.count(engaging, 'event')} {verb('leans', engaging)} toward engagement",
+            f"{neutral:,} {verb('is', neutral)} neutral",
+            f"{refusing:,} {verb('leans', refusing)} toward refusal",
+        ]
+    )
 
 
 # What the prose adds when a turn's date is the date of a statement or of a report.
@@ -295,7 +342,7 @@ def turn_sentences(turns: pd.DataFrame, country_name: str) -> dict[str, str]:
                 "visit": f"The first visit the data record came {row['when']}, {row['elapsed']}.",
                 "accreditation": f"Envoys appointed by the Taliban were first accepted {row['when']}, {row['elapsed']}.",
                 "delisting": f"{country_name} took the Taliban off its list of banned organisations {row['when']}, "
-                             f"{row['elapsed']}.",
+                f"{row['elapsed']}.",
             }[turn]
         out[turn] = text
     return out
@@ -345,13 +392,17 @@ def chart_ranges(rows: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     out = []
     for _, row in rows[rows["dates_disputed"]].iterrows():
         accounts = events[events["event_id"].isin(row["accounts"])].sort_values("date")
-        labels = list(dict.fromkeys(tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"], strict=True)))
+        labels = list(
+            dict.fromkeys(tl.date_text(d, p) for d, p in zip(accounts["date"], accounts["date_precision"], strict=True))
+        )
         kind = tl.KIND_WORDS.get(row["event_type"], row["event_type"])
-        out.append({
-            "text": f"{kind[:1].upper() + kind[1:]} of {tl.date_text(row['date'], row['date_precision'])}: "
-                    f"{len(labels)} dates given",
-            "stance": int(row["stance"]),
-            "dates": list(dict.fromkeys(accounts["date"])),
-            "labels": labels,
-        })
+        out.append(
+            {
+                "text": f"{kind[:1].upper() + kind[1:]} of {tl.date_text(row['date'], row['date_precision'])}: "
+                f"{len(labels)} dates given",
+                "stance": int(row["stance"]),
+                "dates": list(dict.fromkeys(accounts["date"])),
+                "labels": labels,
+            }
+        )
     return pd.DataFrame(out, columns=["text", "stance", "dates", "labels"])

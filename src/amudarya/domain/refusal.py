@@ -24,17 +24,23 @@ def validate_peers(country: str, peers) -> list[str]:
     only `country` can keep the default peers. Raises ValueError naming the bad value when a
     peer is not an alpha-3 code, or when no peer is left."""
     if isinstance(peers, str) or not isinstance(peers, (list, tuple)):
-        raise ValueError(f"peers must be a list of ISO 3166-1 alpha-3 codes such as [\"KAZ\", \"UZB\"], not {peers!r}")
-    bad = [p for p in peers
-           if not (isinstance(p, str) and len(p) == 3 and p.isupper() and pycountry.countries.get(alpha_3=p))]
+        raise ValueError(f'peers must be a list of ISO 3166-1 alpha-3 codes such as ["KAZ", "UZB"], not {peers!r}')
+    bad = [
+        p
+        for p in peers
+        if not (isinstance(p, str) and len(p) == 3 and p.isupper() and pycountry.countries.get(alpha_3=p))
+    ]
     if bad:
         raise ValueError(
             "peers must be ISO 3166-1 alpha-3 codes (three capital letters such as KAZ or UZB); "
-            + ", ".join(repr(b) for b in bad) + (" is not one" if len(bad) == 1 else " are not")
+            + ", ".join(repr(b) for b in bad)
+            + (" is not one" if len(bad) == 1 else " are not")
         )
     kept = [p for p in dict.fromkeys(peers) if p != country]
     if not kept:
-        raise ValueError(f"peers must name at least one state other than the country itself ({country!r}); got {list(peers)!r}")
+        raise ValueError(
+            f"peers must name at least one state other than the country itself ({country!r}); got {list(peers)!r}"
+        )
     return kept
 
 
@@ -84,11 +90,21 @@ def standing(package, states: list[str]) -> pd.DataFrame:
                 "first_move": first["date"] if first is not None else pd.NaT,
                 "first_move_day": tl.date_text(first["date"], first["date_precision"]) if first is not None else "",
                 "first_move_after": tl.elapsed_text(takeover, first["date"], first["date_precision"])
-                if first is not None else "",
+                if first is not None
+                else "",
             }
         )
-    columns = ["state", "name", "events", "mean_stance", "refusals", "moves", "first_move", "first_move_day",
-               "first_move_after"]
+    columns = [
+        "state",
+        "name",
+        "events",
+        "mean_stance",
+        "refusals",
+        "moves",
+        "first_move",
+        "first_move_day",
+        "first_move_after",
+    ]
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["mean_stance", "state"]).reset_index(drop=True)
 
@@ -97,7 +113,10 @@ def standing_table(standing_: pd.DataFrame, country: str) -> pd.DataFrame:
     """The comparison as a reader's table, the chapter's country marked."""
     return pd.DataFrame(
         {
-            "State": [n + (" (this chapter)" if s == country else "") for s, n in zip(standing_["state"], standing_["name"], strict=True)],
+            "State": [
+                n + (" (this chapter)" if s == country else "")
+                for s, n in zip(standing_["state"], standing_["name"], strict=True)
+            ],
             "Events since the takeover": standing_["events"].astype(str),
             "Mean stance": [tl.signed(v, 2) for v in standing_["mean_stance"]],
             "Leaning to refusal": standing_["refusals"].astype(str),
@@ -147,8 +166,14 @@ def facts(package, country: str, peers: list[str]) -> dict:
     if mine.empty:
         return out | dict.fromkeys((*REFUSAL_FLAGS, *MOVE_FLAGS, *PEER_MOVE_FLAGS), False)
     shown = _dispute_groups(mine, package["events"], package["claims"])
-    return (out | _standing(package, mine, peers, table, country) | _refusals(mine, shown["refusals"])
-            | _moves(mine, taken, shown["moves"]) | _peer_moves(table, country, mine) | _years(mine))
+    return (
+        out
+        | _standing(package, mine, peers, table, country)
+        | _refusals(mine, shown["refusals"])
+        | _moves(mine, taken, shown["moves"])
+        | _peer_moves(table, country, mine)
+        | _years(mine)
+    )
 
 
 def _comparison(package, country: str, peers: list[str], table: pd.DataFrame, taken) -> dict:
@@ -185,8 +210,11 @@ def _standing(package, mine: pd.DataFrame, peers: list[str], table: pd.DataFrame
     }
     peer_rows = pd.concat([state_timeline(package, p) for p in peers], ignore_index=True)
     if not peer_rows.empty:
-        out.update(peers_mean=float(peer_rows["stance"].astype(float).mean()), n_peer_events=len(peer_rows),
-                   n_peer_events_text=count(len(peer_rows), "event"))
+        out.update(
+            peers_mean=float(peer_rows["stance"].astype(float).mean()),
+            n_peer_events=len(peer_rows),
+            n_peer_events_text=count(len(peer_rows), "event"),
+        )
     return out
 
 
@@ -201,7 +229,7 @@ def _refusals(mine: pd.DataFrame, disputed: list[str]) -> dict:
         "has_refusals": True,
         "n_refusals": len(refused),
         "refusals_of_text": f"{len(refused):,} of the {count(len(mine), 'event')} ({len(refused) / len(mine):.0%}) "
-                            f"{verb('leans', len(refused))} toward refusal",
+        f"{verb('leans', len(refused))} toward refusal",
         "share_refusals": len(refused) / len(mine),
         "first_refusal_day": tl.date_text(first["date"], first["date_precision"]),
         "first_refusal_summary": first["summary"],

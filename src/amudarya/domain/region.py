@@ -45,8 +45,13 @@ def map_layers(world, states, countries: pd.DataFrame, summary: pd.DataFrame):
             notes.append("")
             continue
         flag = border.get(code, pd.NA)
-        categories.append("Border not recorded in the data" if pd.isna(flag)
-                          else "Borders Afghanistan" if flag else "No border with Afghanistan")
+        categories.append(
+            "Border not recorded in the data"
+            if pd.isna(flag)
+            else "Borders Afghanistan"
+            if flag
+            else "No border with Afghanistan"
+        )
         events = int(stance.loc[code, "events"]) if code in stance.index else 0
         notes.append(f"mean stance {signed(stance.loc[code, 'mean_stance'])}" if events else "no events in the data")
     focus["category"] = categories

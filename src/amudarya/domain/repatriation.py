@@ -46,11 +46,13 @@ def repatriation_events(events: pd.DataFrame, country: str) -> pd.DataFrame:
 
 def events_table(events_: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
     names = actors.set_index("actor_id")["name"]
-    return pd.DataFrame({
-        "When": [when(r) for _, r in events_.iterrows()],
-        "Who": [names.get(a, a) for a in events_["actor_id"]],
-        "What happened": events_["summary"],
-    })
+    return pd.DataFrame(
+        {
+            "When": [when(r) for _, r in events_.iterrows()],
+            "Who": [names.get(a, a) for a in events_["actor_id"]],
+            "What happened": events_["summary"],
+        }
+    )
 
 
 def actor_text(actor: pd.Series, claims: pd.DataFrame) -> str:
@@ -73,9 +75,13 @@ def chapter_facts(package, country: str, origin: str, takeover) -> dict:
     figures = stage_figures(kin, people, package["disputes"], origin)
     deaths = stage_figures(kin, people, package["disputes"], origin, stages=("died",))
     parts = {
-        "kin": kin, "stages": figures, "programme": programme_totals(kin, origin),
-        "unhcr": unhcr_rows(people, country, origin), "other": other_rows(people, country, origin),
-        "hosted": kin_of_others(people, country, origin), "events": repatriation_events(events, country),
+        "kin": kin,
+        "stages": figures,
+        "programme": programme_totals(kin, origin),
+        "unhcr": unhcr_rows(people, country, origin),
+        "other": other_rows(people, country, origin),
+        "hosted": kin_of_others(people, country, origin),
+        "events": repatriation_events(events, country),
     }
     counted = pd.concat([figures, deaths], ignore_index=True) if not deaths.empty else figures
     stages = _stage_facts(counted, events, actors, package["claims"], names)
@@ -123,8 +129,9 @@ def _kin_name_facts(words: KinWords, country: str) -> dict:
     return facts
 
 
-def _stage_facts(figures: pd.DataFrame, events: pd.DataFrame, actors: pd.DataFrame, claims: pd.DataFrame,
-                 country_names) -> dict:
+def _stage_facts(
+    figures: pd.DataFrame, events: pd.DataFrame, actors: pd.DataFrame, claims: pd.DataFrame, country_names
+) -> dict:
     """For each stage and unit, e.g. `planned_persons`: has_*, the value, *_text, *_when (the
     latest such figure), and *_by where one event names who made it; and whether anything was
     promised (pledged or planned)."""
@@ -137,8 +144,15 @@ def _stage_facts(figures: pd.DataFrame, events: pd.DataFrame, actors: pd.DataFra
     return facts
 
 
-def _one_stage_facts(rows: pd.DataFrame, stage: str, key: str, events: pd.DataFrame, actors: pd.DataFrame,
-                     claims: pd.DataFrame, country_names) -> dict:
+def _one_stage_facts(
+    rows: pd.DataFrame,
+    stage: str,
+    key: str,
+    events: pd.DataFrame,
+    actors: pd.DataFrame,
+    claims: pd.DataFrame,
+    country_names,
+) -> dict:
     """The latest figure of one stage in one unit (`key`), and who made it where one event says."""
     latest = rows.sort_values("date").iloc[-1] if not rows.empty else None
     actor = figure_actor(latest, events, actors) if latest is not None else None
@@ -225,8 +239,11 @@ def _programme_facts(programme: pd.DataFrame) -> dict:
     facts = {"programme_origin_broken_out": broken_out, "programme_mixed_spans": programme["months"].nunique() > 1}
     if last is None:
         return facts
-    facts.update(programme_last_period=last["period"], programme_last_all=float(last["all_origins"]),
-                 n_programme_periods=len(programme))
+    facts.update(
+        programme_last_period=last["period"],
+        programme_last_all=float(last["all_origins"]),
+        n_programme_periods=len(programme),
+    )
     if broken_out:
         facts["programme_last_origin"] = float(last["from_origin"])
         facts["programme_origin_share"] = float(last["from_origin"]) / float(last["all_origins"])
@@ -244,8 +261,9 @@ def _count_facts(parts: dict[str, pd.DataFrame], countries: pd.DataFrame, names)
         owners = list(dict.fromkeys(hosted["kin_of"]))
         facts["hosted_kin_of"] = " and ".join(names(c) for c in owners)
         owner_words = [kin_words(countries, c) for c in owners]
-        facts["hosted_people"] = ("ethnic " + " and ".join(w.name for w in owner_words)
-                                  if all(w.named for w in owner_words) else "people")
+        facts["hosted_people"] = (
+            "ethnic " + " and ".join(w.name for w in owner_words) if all(w.named for w in owner_words) else "people"
+        )
         facts["hosted_when"] = f"{hosted['date'].min():%B %Y}"
     if not timeline.empty:
         facts["n_events"] = len(timeline)
@@ -255,10 +273,17 @@ def _count_facts(parts: dict[str, pd.DataFrame], countries: pd.DataFrame, names)
 def used_rows(package, country: str, origin: str) -> dict[str, pd.DataFrame]:
     """The rows of each table the chapter reads, for its downloads and its list of sources."""
     people = package["people"]
-    parts = [kin_rows(people, country, origin), unhcr_rows(people, country, origin),
-             other_rows(people, country, origin), kin_of_others(people, country, origin)]
-    people_used = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
-        not p.empty for p in parts) else people.iloc[0:0]
+    parts = [
+        kin_rows(people, country, origin),
+        unhcr_rows(people, country, origin),
+        other_rows(people, country, origin),
+        kin_of_others(people, country, origin),
+    ]
+    people_used = (
+        pd.concat([p for p in parts if not p.empty], ignore_index=True)
+        if any(not p.empty for p in parts)
+        else people.iloc[0:0]
+    )
     people_used = people_used.drop_duplicates("record_id").sort_values(["date", "record_id"]).reset_index(drop=True)
     return {"people": people_used, "events": repatriation_events(repatriation_rows(package), country)}
 
@@ -269,8 +294,11 @@ def chapter_disputes(package, people_used: pd.DataFrame, events_used: pd.DataFra
     ids = list(for_rows(people_used, package["disputes"])["dispute_id"])
     ids += list(for_rows(events_used, package["disputes"])["dispute_id"])
     claims = package["claims"]
-    ids += list(claims[claims["actor_id"].isin(events_used["actor_id"])
-                       | claims["event_id"].isin(events_used["event_id"])]["dispute_id"])
+    ids += list(
+        claims[claims["actor_id"].isin(events_used["actor_id"]) | claims["event_id"].isin(events_used["event_id"])][
+            "dispute_id"
+        ]
+    )
     return list(dict.fromkeys(ids))
 
 
@@ -292,8 +320,12 @@ def dispute_groups(package, figures: pd.DataFrame, facts: dict, used: dict[str, 
     left = figures[figures["measure"] == "remaining"] if not figures.empty else figures
     remaining = list(dict.fromkeys(left["dispute_id"].dropna())) if not left.empty else []
     shown = set(offer) | set(crossing) | set(remaining)
-    return {"offer": offer, "crossing": crossing, "remaining": remaining,
-            "context": [d for d in every if d not in shown]}
+    return {
+        "offer": offer,
+        "crossing": crossing,
+        "remaining": remaining,
+        "context": [d for d in every if d not in shown],
+    }
 
 
 def chapter_sources(package, used: dict[str, pd.DataFrame], dispute_ids) -> list[str]:

@@ -18,8 +18,19 @@ from amudarya.domain.words import CONFIDENCE_RANK
 
 # Stages of a move home, in the order a move runs; the chart and the prose follow it.
 STAGES = (
-    "capacity", "pledged", "planned", "evacuated", "crossed", "blocked", "returned", "died",
-    "arrived", "settled", "granted_status", "granted_citizenship", "remaining",
+    "capacity",
+    "pledged",
+    "planned",
+    "evacuated",
+    "crossed",
+    "blocked",
+    "returned",
+    "died",
+    "arrived",
+    "settled",
+    "granted_status",
+    "granted_citizenship",
+    "remaining",
 )
 CHART_STAGES = tuple(s for s in STAGES if s != "died")
 UNITS = ("persons", "families", "houses")
@@ -35,7 +46,10 @@ STAGE_EVENTS = {
 def _consensus(claims: pd.DataFrame) -> tuple[float, float | None, bool]:
     """The value most claims give, as (low, high or None, spans). When no value is given more
     often than every other, the span of all claims, low end to high end, with spans True."""
-    keys = [(float(v), float(h) if pd.notna(h) else None) for v, h in zip(claims["value"], claims["value_high"], strict=True)]
+    keys = [
+        (float(v), float(h) if pd.notna(h) else None)
+        for v, h in zip(claims["value"], claims["value_high"], strict=True)
+    ]
     ranked = Counter(keys).most_common()
     if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
         low, high = ranked[0][0]
@@ -60,8 +74,9 @@ def _figure(rows: pd.DataFrame, value: float, high: float | None, spans: bool, d
     if spans:
         first, last = rows.sort_values("date").iloc[0], rows.sort_values("date").iloc[-1]
         when_long = when(first) if when(first) == when(last) else f"{when(first)} to {when(last)}"
-        when_short = (when(first, True) if when(first, True) == when(last, True)
-                      else f"{when(first, True)}–{when(last, True)}")
+        when_short = (
+            when(first, True) if when(first, True) == when(last, True) else f"{when(first, True)}–{when(last, True)}"
+        )
         qualifier = "exact"
     else:
         when_long, when_short = when(anchor), when(anchor, short=True)
@@ -89,12 +104,16 @@ def _figure(rows: pd.DataFrame, value: float, high: float | None, spans: bool, d
 
 def _contains(outer: dict, inner: dict) -> bool:
     """Whether `outer`'s period covers `inner`'s and is longer (a year covers its first nine months)."""
-    return (outer["start"] <= inner["start"] and outer["date"] >= inner["date"]
-            and (outer["date"] - outer["start"]) > (inner["date"] - inner["start"]))
+    return (
+        outer["start"] <= inner["start"]
+        and outer["date"] >= inner["date"]
+        and (outer["date"] - outer["start"]) > (inner["date"] - inner["start"])
+    )
 
 
-def stage_figures(kin: pd.DataFrame, people: pd.DataFrame, disputes: pd.DataFrame, origin: str,
-                  stages=CHART_STAGES) -> pd.DataFrame:
+def stage_figures(
+    kin: pd.DataFrame, people: pd.DataFrame, disputes: pd.DataFrame, origin: str, stages=CHART_STAGES
+) -> pd.DataFrame:
     """One row per thing counted at a stage of the move home, for kin from `origin` (not the
     all-origin programme totals), in persons, families or houses, in the order of STAGES.
 
@@ -114,9 +133,25 @@ def stage_figures(kin: pd.DataFrame, people: pd.DataFrame, disputes: pd.DataFram
     for (_measure, unit), group in rows.groupby(["measure", "unit"], sort=False):
         figures.extend(_disputed_figures(group, pool, unit))
         figures.extend(_plain_figures(group[group["dispute_id"].isna()].sort_values("date")))
-    columns = ["measure", "unit", "value", "value_high", "qualifier", "spans", "when", "when_short", "date",
-               "date_precision", "start",
-               "country", "origin", "dispute_id", "disputed", "record_ids", "source_ids"]
+    columns = [
+        "measure",
+        "unit",
+        "value",
+        "value_high",
+        "qualifier",
+        "spans",
+        "when",
+        "when_short",
+        "date",
+        "date_precision",
+        "start",
+        "country",
+        "origin",
+        "dispute_id",
+        "disputed",
+        "record_ids",
+        "source_ids",
+    ]
     frame = pd.DataFrame(figures, columns=columns)
     if frame.empty:
         return frame
@@ -149,9 +184,9 @@ def _plain_figures(plain: pd.DataFrame) -> list[dict]:
     for index, row in plain.iterrows():
         for cluster in clusters:
             first = plain.loc[cluster[0]]
-            same = (row["value"] == first["value"]
-                    and (pd.isna(row["value_high"]) and pd.isna(first["value_high"])
-                         or row["value_high"] == first["value_high"]))
+            same = row["value"] == first["value"] and (
+                pd.isna(row["value_high"]) and pd.isna(first["value_high"]) or row["value_high"] == first["value_high"]
+            )
             if same and abs((row["date"] - first["date"]).days) <= 31:
                 cluster.append(index)
                 break
@@ -161,8 +196,7 @@ def _plain_figures(plain: pd.DataFrame) -> list[dict]:
     for cluster in clusters:
         members = plain.loc[cluster]
         high = members["value_high"].iloc[0]
-        found.append(_figure(members, float(members["value"].iloc[0]),
-                             None if pd.isna(high) else float(high), False))
+        found.append(_figure(members, float(members["value"].iloc[0]), None if pd.isna(high) else float(high), False))
     return [f for f in found if not any(_contains(o, f) for o in found if o is not f)]
 
 
@@ -204,23 +238,31 @@ def stage_chart_data(figures: pd.DataFrame, country: str, countries: pd.DataFram
     remain are a stock, not a movement, and have a panel of their own."""
     if figures.empty:
         return pd.DataFrame(columns=["label", "unit", "panel", "value", "value_high", "text"])
-    figures = figures.assign(_stock=figures["measure"].isin(STOCKS),
-                             _unit=figures["unit"].map({u: i for i, u in enumerate(UNITS)}))
+    figures = figures.assign(
+        _stock=figures["measure"].isin(STOCKS), _unit=figures["unit"].map({u: i for i, u in enumerate(UNITS)})
+    )
     figures = figures.sort_values(["_stock", "_unit", "date"], kind="stable")
     labels = [f"{stage_label(f, country, countries)}, {f['when_short']}" for _, f in figures.iterrows()]
-    texts = [count_text(f["value"], f["value_high"], f["qualifier"]) + (" (disputed)" if f["disputed"] else "")
-             for _, f in figures.iterrows()]
-    panels = [f"Estimates of how many remain (a stock at a date, not a movement), in {u}" if stock
-              else f"Movements and promises, in {u}, oldest first"
-              for u, stock in zip(figures["unit"], figures["_stock"], strict=True)]
-    return pd.DataFrame({
-        "label": labels,
-        "unit": list(figures["unit"]),
-        "panel": panels,
-        "value": list(figures["value"].astype(float)),
-        "value_high": list(figures["value_high"]),
-        "text": texts,
-    })
+    texts = [
+        count_text(f["value"], f["value_high"], f["qualifier"]) + (" (disputed)" if f["disputed"] else "")
+        for _, f in figures.iterrows()
+    ]
+    panels = [
+        f"Estimates of how many remain (a stock at a date, not a movement), in {u}"
+        if stock
+        else f"Movements and promises, in {u}, oldest first"
+        for u, stock in zip(figures["unit"], figures["_stock"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "label": labels,
+            "unit": list(figures["unit"]),
+            "panel": panels,
+            "value": list(figures["value"].astype(float)),
+            "value_high": list(figures["value_high"]),
+            "text": texts,
+        }
+    )
 
 
 def figure_actor(figure: pd.Series, events: pd.DataFrame, actors: pd.DataFrame) -> pd.Series | None:
@@ -230,9 +272,13 @@ def figure_actor(figure: pd.Series, events: pd.DataFrame, actors: pd.DataFrame) 
     if not kinds:
         return None
     day = pd.Timestamp(figure["date"])
-    hits = events[(events["thread"] == "repatriation") & (events["country"] == figure["country"])
-                  & events["event_type"].isin(kinds)
-                  & (events["date"].dt.year == day.year) & (events["date"].dt.month == day.month)]
+    hits = events[
+        (events["thread"] == "repatriation")
+        & (events["country"] == figure["country"])
+        & events["event_type"].isin(kinds)
+        & (events["date"].dt.year == day.year)
+        & (events["date"].dt.month == day.month)
+    ]
     if len(hits) != 1:
         return None
     found = actors[actors["actor_id"] == hits["actor_id"].iloc[0]]
@@ -244,8 +290,10 @@ def stage_note(figures: pd.DataFrame) -> str:
     units = list(dict.fromkeys(figures["unit"]))
     parts = []
     if len(units) > 1:
-        parts.append(", ".join(u.capitalize() if i == 0 else u for i, u in enumerate(units[:-1]))
-                     + f" and {units[-1]} are counted apart and never added.")
+        parts.append(
+            ", ".join(u.capitalize() if i == 0 else u for i, u in enumerate(units[:-1]))
+            + f" and {units[-1]} are counted apart and never added."
+        )
     if figures["disputed"].any():
         parts.append("\u201cDisputed\u201d: the sources give other counts, listed in the chapter.")
     if figures["value_high"].notna().any():
@@ -256,11 +304,15 @@ def stage_note(figures: pd.DataFrame) -> str:
 def stage_table(figures: pd.DataFrame, country: str, countries: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The figures behind the stages chart, each with when, its unit and its sources."""
     by_id = sources.set_index("source_id")
-    return pd.DataFrame({
-        "Stage": [stage_label(f, country, countries) for _, f in figures.iterrows()],
-        "When": figures["when"],
-        "Count": [count_text(f["value"], f["value_high"], f["qualifier"]) for _, f in figures.iterrows()],
-        "Unit": figures["unit"],
-        "Sources": ["; ".join(short_reference(by_id.loc[s].rename({"source_id": s})) for s in ids)
-                    for ids in figures["source_ids"]],
-    })
+    return pd.DataFrame(
+        {
+            "Stage": [stage_label(f, country, countries) for _, f in figures.iterrows()],
+            "When": figures["when"],
+            "Count": [count_text(f["value"], f["value_high"], f["qualifier"]) for _, f in figures.iterrows()],
+            "Unit": figures["unit"],
+            "Sources": [
+                "; ".join(short_reference(by_id.loc[s].rename({"source_id": s})) for s in ids)
+                for ids in figures["source_ids"]
+            ],
+        }
+    )

@@ -103,14 +103,17 @@ def glance_table(summary: pd.DataFrame, borders_: pd.DataFrame, yearly: pd.DataF
         if latest_year is not None:
             hit = yearly[(yearly["state"] == s["state"]) & (yearly["year"] == latest_year)]
             record[f"Mean stance in {latest_year}"] = (
-                f"{signed(hit['mean_stance'].iloc[0])} ({_events_text(int(hit['events'].iloc[0]))})" if len(hit)
+                f"{signed(hit['mean_stance'].iloc[0])} ({_events_text(int(hit['events'].iloc[0]))})"
+                if len(hit)
                 else NOT_IN_DATA
             )
         out.append(record)
     return pd.DataFrame(out)
 
 
-def stance_chart_data(events: pd.DataFrame, disputes: pd.DataFrame, states, takeover, since) -> tuple[pd.DataFrame, pd.DataFrame]:
+def stance_chart_data(
+    events: pd.DataFrame, disputes: pd.DataFrame, states, takeover, since
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Dots (panel, date, stance: every distinct event since `since`) and lines (panel,
     start, end, mean_stance: each year's mean since the takeover, for years with at least
     MIN_EVENTS_FOR_MEAN events) for the stance chart."""

@@ -188,8 +188,9 @@ def one_per_event(events: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFrame:
         first["accounts"] = list(group["event_id"])
         first["other_dates"] = list(dict.fromkeys(t for t in texts[1:] if t != own))
         first["dates_disputed"] = bool(first["other_dates"])
-        first["basis"] = ("only account" if len(group) == 1
-                          else "preferred" if first["event_id"] in preferred else "best sourced")
+        first["basis"] = (
+            "only account" if len(group) == 1 else "preferred" if first["event_id"] in preferred else "best sourced"
+        )
         rows.append(first)
     out = pd.DataFrame(rows).drop(columns=["_key", "_rank"])
     out = out.astype({c: events[c].dtype for c in events.columns})
@@ -203,7 +204,8 @@ def for_country(events: pd.DataFrame, country: str) -> pd.DataFrame:
 def _period_ends(events: pd.DataFrame) -> pd.Series:
     return pd.Series(
         [period_end(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
-        index=events.index, dtype="datetime64[us]",
+        index=events.index,
+        dtype="datetime64[us]",
     )
 
 
@@ -248,22 +250,54 @@ class Turn:
 # A "contact" is a meeting or visit coded as a step toward engagement: meetings coded 0 are
 # calls with third parties about Afghanistan (Washington, Moscow).
 TURNS = (
-    Turn("contact", "Meeting or visit scored as engagement", "first contact with the Taliban side",
-         "first contact", "a meeting or visit the data code as engagement (stance above zero)",
-         lambda e: e["event_type"].isin(["meeting", "visit"]) & (e["stance"] > 0)),
-    Turn("visit", "Official visit, either way", "first visit", "first visit",
-         "an event of type visit; the data do not record which way the delegation travelled",
-         lambda e: e["event_type"] == "visit"),
-    Turn("accreditation", "Taliban envoy accepted", "first accreditation of Taliban envoys", "envoys accredited",
-         "an event of type accreditation", lambda e: e["event_type"] == "accreditation"),
-    Turn("delisting", "Taliban off the banned list", "removal of the Taliban from the banned list",
-         "off the banned list", "an event of type delisting", lambda e: e["event_type"] == "delisting"),
-    Turn("trade", "Step on trade", "first step on trade", "first trade step",
-         "an event of the trade thread coded as engagement",
-         lambda e: (e["thread"] == "trade") & (e["stance"] > 0)),
-    Turn("infrastructure", "Energy or rail project", "first energy or rail project", "first energy or rail project",
-         "an energy or rail event coded as engagement",
-         lambda e: e["event_type"].isin(["energy", "rail"]) & (e["stance"] > 0)),
+    Turn(
+        "contact",
+        "Meeting or visit scored as engagement",
+        "first contact with the Taliban side",
+        "first contact",
+        "a meeting or visit the data code as engagement (stance above zero)",
+        lambda e: e["event_type"].isin(["meeting", "visit"]) & (e["stance"] > 0),
+    ),
+    Turn(
+        "visit",
+        "Official visit, either way",
+        "first visit",
+        "first visit",
+        "an event of type visit; the data do not record which way the delegation travelled",
+        lambda e: e["event_type"] == "visit",
+    ),
+    Turn(
+        "accreditation",
+        "Taliban envoy accepted",
+        "first accreditation of Taliban envoys",
+        "envoys accredited",
+        "an event of type accreditation",
+        lambda e: e["event_type"] == "accreditation",
+    ),
+    Turn(
+        "delisting",
+        "Taliban off the banned list",
+        "removal of the Taliban from the banned list",
+        "off the banned list",
+        "an event of type delisting",
+        lambda e: e["event_type"] == "delisting",
+    ),
+    Turn(
+        "trade",
+        "Step on trade",
+        "first step on trade",
+        "first trade step",
+        "an event of the trade thread coded as engagement",
+        lambda e: (e["thread"] == "trade") & (e["stance"] > 0),
+    ),
+    Turn(
+        "infrastructure",
+        "Energy or rail project",
+        "first energy or rail project",
+        "first energy or rail project",
+        "an energy or rail event coded as engagement",
+        lambda e: e["event_type"].isin(["energy", "rail"]) & (e["stance"] > 0),
+    ),
 )
 TURN = {t.key: t for t in TURNS}
 # The turns of one state's policy, in the order a relationship usually takes them.
@@ -325,8 +359,9 @@ def dispute_ids(timeline: pd.DataFrame, events: pd.DataFrame, claims: pd.DataFra
     return list(dict.fromkeys(found))
 
 
-def source_ids(timeline: pd.DataFrame, events: pd.DataFrame, claims: pd.DataFrame | None = None,
-               disputes_shown: Iterable[str] = ()) -> list[str]:
+def source_ids(
+    timeline: pd.DataFrame, events: pd.DataFrame, claims: pd.DataFrame | None = None, disputes_shown: Iterable[str] = ()
+) -> list[str]:
     """Sources a page reading this timeline cites: every account's source, then the sources of
     the claims in the disputes it shows."""
     ids = list(all_accounts(timeline, events)["source_id"])
@@ -357,10 +392,13 @@ def by_year(timeline: pd.DataFrame) -> pd.DataFrame:
 def _one(kind: str) -> str:
     """'a statement', 'an evacuation', 'a meeting or call': one event of a kind."""
     plural = KIND_PLURALS.get(kind, f"{kind} events")
-    singular = {"meetings or calls": "meeting or call", "aid deliveries": "aid delivery",
-                "accreditations of envoys": "accreditation of envoys",
-                "listings as a terrorist group": "listing as a terrorist group",
-                "removals from the banned list": "removal from the banned list"}.get(plural, plural[:-1])
+    singular = {
+        "meetings or calls": "meeting or call",
+        "aid deliveries": "aid delivery",
+        "accreditations of envoys": "accreditation of envoys",
+        "listings as a terrorist group": "listing as a terrorist group",
+        "removals from the banned list": "removal from the banned list",
+    }.get(plural, plural[:-1])
     return indefinite(singular)
 
 

@@ -31,7 +31,8 @@ def pair_rows(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     """Every row about the trade between the two, from either side, including figures that lost
     a dispute and targets: what the chapter shows, for its downloads and its disputes."""
     pair = ((trade["reporter"] == reporter) & (trade["partner"] == partner)) | (
-        (trade["reporter"] == partner) & (trade["partner"] == reporter))
+        (trade["reporter"] == partner) & (trade["partner"] == reporter)
+    )
     return trade[pair].sort_values(["period_start", "trade_id"]).reset_index(drop=True)
 
 
@@ -76,7 +77,8 @@ def targets(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     """Goals announced for the trade between the two (either side's announcement), oldest first.
     `period_start` is the announcement; `period_end` the deadline, where one was given."""
     pair = ((trade["reporter"] == reporter) & (trade["partner"] == partner)) | (
-        (trade["reporter"] == partner) & (trade["partner"] == reporter))
+        (trade["reporter"] == partner) & (trade["partner"] == reporter)
+    )
     rows = trade[pair & (trade["flow"] == "target")]
     return rows.sort_values(["period_start", "trade_id"]).reset_index(drop=True)
 
@@ -86,8 +88,12 @@ def products(trade: pd.DataFrame, reporter: str, partner: str, disputes: pd.Data
     lost a dispute are left out when `disputes` is given."""
     if disputes is not None:
         trade = trade[~set_aside(trade, "trade_id", disputes)]
-    rows = trade[(trade["reporter"] == reporter) & (trade["partner"] == partner)
-                 & (trade["flow"] != "target") & (trade["product"] != "all")]
+    rows = trade[
+        (trade["reporter"] == reporter)
+        & (trade["partner"] == partner)
+        & (trade["flow"] != "target")
+        & (trade["product"] != "all")
+    ]
     rows = rows.sort_values(["period_start", "period_end", "flow", "product", "trade_id"])
     dated = with_periods(rows[rows["period_end"].notna()])
     # A figure the source gives for no period (a share "in general") is shown as such, never

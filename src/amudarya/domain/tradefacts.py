@@ -27,8 +27,16 @@ from amudarya.domain.words import join, money
 # ---------------------------------------------------------------------------
 # Before the takeover
 
-PREWAR_FLAGS = ("has_prewar", "has_turnover", "has_balance", "exports_derived", "has_top_export",
-                "has_top_export_share", "has_second_export", "has_top_import")
+PREWAR_FLAGS = (
+    "has_prewar",
+    "has_turnover",
+    "has_balance",
+    "exports_derived",
+    "has_top_export",
+    "has_top_export_share",
+    "has_second_export",
+    "has_top_import",
+)
 
 
 def before_takeover(flows_: pd.DataFrame, takeover) -> dict:
@@ -97,8 +105,12 @@ def _top_import(named: pd.DataFrame) -> dict:
         return {"has_top_import": False}
     top = named.iloc[0]
     value = float(top["value_usd"])
-    return {"has_top_import": True, "top_import": top["product"], "top_import_usd": value,
-            "top_import_text": money(value)}
+    return {
+        "has_top_import": True,
+        "top_import": top["product"],
+        "top_import_usd": value,
+        "top_import_text": money(value),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -110,8 +122,9 @@ FULL_YEAR_FLAGS = ("has_full_years", "last_year_is_peak")
 GOAL_FLAGS = ("has_turnover_goal", "goal_repeated", "largest_is_usual", "largest_goal_above_all")
 
 
-def series_facts(series_: pd.DataFrame, mirror_: pd.DataFrame, targets_: pd.DataFrame,
-                 products_: pd.DataFrame, takeover, rate=None) -> dict:
+def series_facts(
+    series_: pd.DataFrame, mirror_: pd.DataFrame, targets_: pd.DataFrame, products_: pd.DataFrame, takeover, rate=None
+) -> dict:
     """The facts the chapter states about the series, its mirror and the targets; every flag is
     always present (True/False) so the page can drop what the data do not support. Money is in
     US$ million (`*_m`) and, as text with its qualifier, in `*_text`; with `rate`, `*_local`
@@ -127,8 +140,9 @@ def series_facts(series_: pd.DataFrame, mirror_: pd.DataFrame, targets_: pd.Data
     }
 
 
-def _what_there_is(series_: pd.DataFrame, mirror_: pd.DataFrame, targets_: pd.DataFrame,
-                   products_: pd.DataFrame) -> dict:
+def _what_there_is(
+    series_: pd.DataFrame, mirror_: pd.DataFrame, targets_: pd.DataFrame, products_: pd.DataFrame
+) -> dict:
     """Which kinds of figure the data hold, and so which sections the page has."""
     has = {
         "has_series": not series_.empty,

@@ -23,11 +23,7 @@ def periods(flows_: pd.DataFrame) -> pd.DataFrame:
     """The distinct periods the flows cover, with how many figures each has."""
     if flows_.empty:
         return pd.DataFrame(columns=["period_start", "period_end", "figures"])
-    return (
-        flows_.groupby(["period_start", "period_end"], as_index=False)
-        .size()
-        .rename(columns={"size": "figures"})
-    )
+    return flows_.groupby(["period_start", "period_end"], as_index=False).size().rename(columns={"size": "figures"})
 
 
 def latest_period_before(flows_: pd.DataFrame, day: str | pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -169,18 +165,28 @@ def like_for_like(series_: pd.DataFrame) -> dict | None:
             for _, now in rows.iterrows():
                 # Only the same reporting body's figures: two ministries' counts differ in what
                 # they count, so a change between them would be an artefact.
-                before = rows[(rows["period_start"] == now["period_start"] - one_year)
-                              & (rows["period_end"] == now["period_end"] - one_year)
-                              & (rows["reported_by"] == now["reported_by"])]
+                before = rows[
+                    (rows["period_start"] == now["period_start"] - one_year)
+                    & (rows["period_end"] == now["period_end"] - one_year)
+                    & (rows["reported_by"] == now["reported_by"])
+                ]
                 if not before.empty:
                     before = before.sort_values("trade_id").iloc[0]
-                    return {"flow": flow, "now": now, "before": before,
-                            "change": float(now["value_usd"]) / float(before["value_usd"]) - 1}
+                    return {
+                        "flow": flow,
+                        "now": now,
+                        "before": before,
+                        "change": float(now["value_usd"]) / float(before["value_usd"]) - 1,
+                    }
     return None
 
 
 def calendar_years(series_: pd.DataFrame, flow: str = "turnover") -> pd.DataFrame:
     """Figures for whole calendar years only: the one span that is comparable year to year."""
-    rows = series_[(series_["flow"] == flow) & (series_["months"] == 12)
-                   & (series_["period_start"].dt.month == 1) & (series_["period_start"].dt.day == 1)]
+    rows = series_[
+        (series_["flow"] == flow)
+        & (series_["months"] == 12)
+        & (series_["period_start"].dt.month == 1)
+        & (series_["period_start"].dt.day == 1)
+    ]
     return rows.sort_values("period_start").reset_index(drop=True)

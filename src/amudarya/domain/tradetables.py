@@ -60,51 +60,67 @@ def composition_chart_data(flows_: pd.DataFrame, takeover) -> pd.DataFrame:
     )
 
 
-def series_chart_data(series_: pd.DataFrame, mirror_: pd.DataFrame, reporter_name: str, partner_name: str) -> pd.DataFrame:
+def series_chart_data(
+    series_: pd.DataFrame, mirror_: pd.DataFrame, reporter_name: str, partner_name: str
+) -> pd.DataFrame:
     """Rows for the chart of figures by period: start, end, value_m, panel (the flow from the
     reporter's side), series (whose count) and text (the value as labelled on the bar)."""
     parts = []
     for rows, who in ((series_, whose(reporter_name)), (mirror_, whose(partner_name))):
         if rows.empty:
             continue
-        parts.append(pd.DataFrame({
-            "start": rows["period_start"],
-            "end": rows["period_end"],
-            "value_m": rows["value_usd"].astype(float) / MILLION,
-            "flow": rows["flow"],
-            "panel": [flow_label(f, reporter_name, partner_name) for f in rows["flow"]],
-            "series": who,
-            "text": [_short_value(v, q) for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)],
-            "period": rows["period"],
-            "qualifier": rows["qualifier"],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "start": rows["period_start"],
+                    "end": rows["period_end"],
+                    "value_m": rows["value_usd"].astype(float) / MILLION,
+                    "flow": rows["flow"],
+                    "panel": [flow_label(f, reporter_name, partner_name) for f in rows["flow"]],
+                    "series": who,
+                    "text": [_short_value(v, q) for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)],
+                    "period": rows["period"],
+                    "qualifier": rows["qualifier"],
+                }
+            )
+        )
     if not parts:
-        return pd.DataFrame(columns=["start", "end", "value_m", "flow", "panel", "series", "text", "period", "qualifier"])
+        return pd.DataFrame(
+            columns=["start", "end", "value_m", "flow", "panel", "series", "text", "period", "qualifier"]
+        )
     out = pd.concat(parts, ignore_index=True)
     out["_order"] = out["flow"].map({f: i for i, f in enumerate(FLOW_ORDER)})
     return out.sort_values(["_order", "start", "end"]).drop(columns="_order").reset_index(drop=True)
 
 
-def series_table(series_: pd.DataFrame, mirror_: pd.DataFrame, reporter_name: str, partner_name: str,
-                 rate=None) -> pd.DataFrame:
+def series_table(
+    series_: pd.DataFrame, mirror_: pd.DataFrame, reporter_name: str, partner_name: str, rate=None
+) -> pd.DataFrame:
     """Every figure by period as the page lists it: whose count, period and its length, flow,
     value in US$ million (with 'about'/'more than'), and in the chosen currency when `rate`."""
-    rows = pd.concat([series_.assign(_who=reporter_name, _side=0), mirror_.assign(_who=partner_name, _side=1)],
-                     ignore_index=True)
+    rows = pd.concat(
+        [series_.assign(_who=reporter_name, _side=0), mirror_.assign(_who=partner_name, _side=1)], ignore_index=True
+    )
     if rows.empty:
         return pd.DataFrame()
     rows["_flow"] = rows["flow"].map({f: i for i, f in enumerate(FLOW_ORDER)})
     rows = rows.sort_values(["period_start", "period_end", "_side", "_flow"])
-    table = pd.DataFrame({
-        "Period": rows["period"],
-        "Months": rows["months"].astype(int),
-        "Flow": [flow_label(f, reporter_name, partner_name) for f in rows["flow"]],
-        "Counted by": rows["_who"],
-        "US$ million": [QUALIFIER_WORDS[q] + f"{v / MILLION:,.1f}" for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)],
-    })
+    table = pd.DataFrame(
+        {
+            "Period": rows["period"],
+            "Months": rows["months"].astype(int),
+            "Flow": [flow_label(f, reporter_name, partner_name) for f in rows["flow"]],
+            "Counted by": rows["_who"],
+            "US$ million": [
+                QUALIFIER_WORDS[q] + f"{v / MILLION:,.1f}"
+                for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)
+            ],
+        }
+    )
     if rate is not None:
         table[f"{rate.currency} million (illustration)"] = [
-            QUALIFIER_WORDS[q] + f"{rate.convert(float(v)) / MILLION:,.0f}" for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)
+            QUALIFIER_WORDS[q] + f"{rate.convert(float(v)) / MILLION:,.0f}"
+            for v, q in zip(rows["value_usd"], rows["qualifier"], strict=True)
         ]
     table["Reported by"] = rows["reported_by"].values
     return table.reset_index(drop=True)
@@ -113,13 +129,18 @@ def series_table(series_: pd.DataFrame, mirror_: pd.DataFrame, reporter_name: st
 def targets_table(targets_: pd.DataFrame) -> pd.DataFrame:
     """Announced goals: when (month and year only, as several are known only to the month),
     the goal, for what, by when, and who announced it."""
-    return pd.DataFrame({
-        "Announced": [f"{d:%B %Y}" for d in targets_["period_start"]],
-        "Goal": [money_text(float(v), q) if pd.notna(v) else "no money value" for v, q in zip(targets_["value_usd"], targets_["qualifier"], strict=True)],
-        "For": ["all trade (turnover)" if p == "all" else p for p in targets_["product"]],
-        "Deadline": [f"{d:%-d %B %Y}" if pd.notna(d) else "none given" for d in targets_["period_end"]],
-        "Announced by": targets_["reported_by"],
-    })
+    return pd.DataFrame(
+        {
+            "Announced": [f"{d:%B %Y}" for d in targets_["period_start"]],
+            "Goal": [
+                money_text(float(v), q) if pd.notna(v) else "no money value"
+                for v, q in zip(targets_["value_usd"], targets_["qualifier"], strict=True)
+            ],
+            "For": ["all trade (turnover)" if p == "all" else p for p in targets_["product"]],
+            "Deadline": [f"{d:%-d %B %Y}" if pd.notna(d) else "none given" for d in targets_["period_end"]],
+            "Announced by": targets_["reported_by"],
+        }
+    )
 
 
 def products_table(products_: pd.DataFrame, reporter_name: str, partner_name: str) -> pd.DataFrame:
@@ -130,10 +151,12 @@ def products_table(products_: pd.DataFrame, reporter_name: str, partner_name: st
             return QUALIFIER_WORDS[row["qualifier"]] + f"{row['quantity']:,.0f} tonnes (no money value given)"
         return QUALIFIER_WORDS[row["qualifier"]] + f"{row['quantity']:g} {row['quantity_unit']}"
 
-    return pd.DataFrame({
-        "Period": products_["period"],
-        "Flow": [flow_label(f, reporter_name, partner_name) for f in products_["flow"]],
-        "Product": products_["product"],
-        "Amount": [amount(r) for _, r in products_.iterrows()],
-        "Reported by": products_["reported_by"],
-    })
+    return pd.DataFrame(
+        {
+            "Period": products_["period"],
+            "Flow": [flow_label(f, reporter_name, partner_name) for f in products_["flow"]],
+            "Product": products_["product"],
+            "Amount": [amount(r) for _, r in products_.iterrows()],
+            "Reported by": products_["reported_by"],
+        }
+    )

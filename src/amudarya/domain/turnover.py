@@ -35,7 +35,9 @@ def _pick_latest(rows: pd.DataFrame, state: str) -> pd.Series:
     ranked = rows.assign(
         _own=(rows["reporter"] != state).astype(int),
         _conf=rows["confidence"].map(CONFIDENCE_RANK).astype(int),
-    ).sort_values(["period_end", "period_start", "_own", "_conf", "trade_id"], ascending=[False, False, True, True, True])
+    ).sort_values(
+        ["period_end", "period_start", "_own", "_conf", "trade_id"], ascending=[False, False, True, True, True]
+    )
     return ranked.iloc[0]
 
 
@@ -57,8 +59,19 @@ def latest_turnover(trade: pd.DataFrame, disputes: pd.DataFrame, states) -> pd.D
             part = part[part["period_end"] > pick["period_end"]]
         if not part.empty:
             out.append(_pick_latest(part, state).to_dict() | {"kind": "part year"})
-    columns = ["state", "kind", "trade_id", "reporter", "reported_by", "period_start", "period_end",
-               "value_usd", "qualifier", "source_id", "dispute_id"]
+    columns = [
+        "state",
+        "kind",
+        "trade_id",
+        "reporter",
+        "reported_by",
+        "period_start",
+        "period_end",
+        "value_usd",
+        "qualifier",
+        "source_id",
+        "dispute_id",
+    ]
     if not out:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(out)
@@ -69,8 +82,10 @@ def latest_turnover(trade: pd.DataFrame, disputes: pd.DataFrame, states) -> pd.D
 def figure_text(row: pd.Series, countries: pd.DataFrame, detail: bool = True) -> str:
     """One turnover figure with its period and whose figure it is; with `detail`, who reported it."""
     whose = country_name(row["reporter"], countries)
-    text = (f"{money(row['value_usd'], row['qualifier'])} in {period_label(row['period_start'], row['period_end'])}, "
-            f"by {whose}'s count")
+    text = (
+        f"{money(row['value_usd'], row['qualifier'])} in {period_label(row['period_start'], row['period_end'])}, "
+        f"by {whose}'s count"
+    )
     return text + (f", reported by {row['reported_by']}" if detail else "")
 
 
@@ -81,9 +96,11 @@ def trade_table(latest: pd.DataFrame, states, countries: pd.DataFrame) -> pd.Dat
         mine = latest[latest["state"] == state]
         full = mine[mine["kind"] == "full year"]
         part = mine[mine["kind"] == "part year"]
-        out.append({
-            "State": country_name(state, countries),
-            "Latest full year": figure_text(full.iloc[0], countries) if len(full) else NOT_IN_DATA,
-            "Latest shorter period after it": figure_text(part.iloc[0], countries) if len(part) else NOT_IN_DATA,
-        })
+        out.append(
+            {
+                "State": country_name(state, countries),
+                "Latest full year": figure_text(full.iloc[0], countries) if len(full) else NOT_IN_DATA,
+                "Latest shorter period after it": figure_text(part.iloc[0], countries) if len(part) else NOT_IN_DATA,
+            }
+        )
     return pd.DataFrame(out)

@@ -31,8 +31,9 @@ UNHCR_MEASURES = tuple(UNHCR_STOCKS) + tuple(UNHCR_FLOWS)
 
 
 def unhcr_rows(people: pd.DataFrame, country: str, origin: str) -> pd.DataFrame:
-    rows = people[(people["country"] == country) & (people["origin"] == origin)
-                  & people["measure"].isin(UNHCR_MEASURES)]
+    rows = people[
+        (people["country"] == country) & (people["origin"] == origin) & people["measure"].isin(UNHCR_MEASURES)
+    ]
     return rows.sort_values(["date", "measure"]).reset_index(drop=True)
 
 
@@ -42,8 +43,9 @@ def unhcr_by_year(unhcr: pd.DataFrame, measures) -> pd.DataFrame:
     rows = unhcr[unhcr["measure"].isin(list(measures))]
     if rows.empty:
         return pd.DataFrame(columns=["year"])
-    table = rows.assign(year=rows["date"].dt.year).pivot_table(index="year", columns="measure", values="value",
-                                                                aggfunc="first")
+    table = rows.assign(year=rows["date"].dt.year).pivot_table(
+        index="year", columns="measure", values="value", aggfunc="first"
+    )
     ordered = [m for m in measures if m in table.columns]
     return table[ordered].reset_index().rename_axis(columns=None)
 
@@ -105,8 +107,7 @@ def _takeover_facts(stocks: pd.DataFrame, takeover: pd.Timestamp) -> dict:
     r0, r1 = int(before["refugees"].iloc[0]), int(after["refugees"].iloc[0])
     # Refugees are one of UNHCR's counts: the sentence gives asylum-seekers beside them, so
     # that a flat refugee count is not read as a takeover that changed nothing.
-    text = (f"At the end of {takeover.year - 1} UNHCR counted {r0:,} Afghan "
-            f"refugees, a year later {r1:,}")
+    text = f"At the end of {takeover.year - 1} UNHCR counted {r0:,} Afghan refugees, a year later {r1:,}"
     rose = r1 > r0
     asylum = "asylum_seekers" in stocks.columns
     if asylum and pd.notna(before["asylum_seekers"].iloc[0]) and pd.notna(after["asylum_seekers"].iloc[0]):
@@ -137,8 +138,11 @@ def _oip_facts(stocks: pd.DataFrame) -> dict:
         "has_oip": True,
         "oip_last": int(oip[column].iloc[-1]),
         "oip_year": year,
-        "refugees_fell_with_oip": bool(not year_before.empty and not that_year.empty
-                                       and that_year["refugees"].iloc[0] < year_before["refugees"].iloc[0]),
+        "refugees_fell_with_oip": bool(
+            not year_before.empty
+            and not that_year.empty
+            and that_year["refugees"].iloc[0] < year_before["refugees"].iloc[0]
+        ),
     }
 
 

@@ -100,8 +100,9 @@ def stage_bars(
     counts = [int((data["panel"] == u).sum()) for u in units]
     foot = source_height(source, 8.5) + (source_height(note, 8.5) if note else 0) + 0.1
     height = 0.6 + sum(0.42 * c + 0.8 for c in counts) + foot
-    fig, axes = plt.subplots(len(units), 1, figsize=(8.5, height), squeeze=False,
-                             gridspec_kw={"height_ratios": [c + 1.2 for c in counts]})
+    fig, axes = plt.subplots(
+        len(units), 1, figsize=(8.5, height), squeeze=False, gridspec_kw={"height_ratios": [c + 1.2 for c in counts]}
+    )
     labels = []
     for i, (ax, unit) in enumerate(zip(axes[:, 0], units, strict=False)):
         labels += _stage_panel(ax, data[data["panel"] == unit].reset_index(drop=True), unit, colour(i))
@@ -109,14 +110,21 @@ def stage_bars(
     fig.tight_layout(rect=(0, foot / height, 1, 1 - top / height))
     _widen_to_labels(fig, axes[:, 0], labels)
     if note:
-        fig.text(0.01, (source_height(source, 8.5) + 0.02) / height, note, ha="left", va="bottom", fontsize=8,
-                 color="#333333", wrap=True)
+        fig.text(
+            0.01,
+            (source_height(source, 8.5) + 0.02) / height,
+            note,
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color="#333333",
+            wrap=True,
+        )
     parts = []
     for unit in units:
         rows = data[data["panel"] == unit]
         parts.append(f"{unit}: " + "; ".join(f"{r['label']}, {r['text']}" for _, r in rows.iterrows()))
-    alt = (f"Bar chart in {count(len(units), 'panel')}, never added together: "
-           f"{title}. " + ". ".join(parts) + ".")
+    alt = f"Bar chart in {count(len(units), 'panel')}, never added together: {title}. " + ". ".join(parts) + "."
     return sourced(fig, source, title=title, alt=alt)
 
 
@@ -149,8 +157,10 @@ def _widen_to_labels(fig, axes, labels: list) -> None:
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     for ax in axes:
-        right = max((ax.transData.inverted().transform(t.get_window_extent(renderer))[1][0]
-                     for t in labels if t.axes is ax), default=0)
+        right = max(
+            (ax.transData.inverted().transform(t.get_window_extent(renderer))[1][0] for t in labels if t.axes is ax),
+            default=0,
+        )
         if right > ax.get_xlim()[1]:
             ax.set_xlim(0, right * 1.04)
 
@@ -217,5 +227,6 @@ def _columns(ax, data: pd.DataFrame, columns: list[str], series: dict[str, str],
             if pd.isna(value):
                 continue
             ax.bar(xpos + offset, value, width=width * 0.95, color=colour(i), label=series[col])
-            ax.text(xpos + offset, value + top * 0.015, f"{value:,.0f}", ha="center", va="bottom",
-                    fontsize=7.5, rotation=90)
+            ax.text(
+                xpos + offset, value + top * 0.015, f"{value:,.0f}", ha="center", va="bottom", fontsize=7.5, rotation=90
+            )

@@ -20,11 +20,30 @@ from urllib.parse import unquote
 
 BIB_FILE = Path("_build") / "bibliography" / "sources.bib"
 STYLE = "amudarya"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # Columns of sources.csv that become BibTeX fields (the source's column: the field).
-FIELDS = {"author": "author", "title": "title", "publisher": "publisher", "published": "date",
-          "url": "url", "accessed": "urldate", "title_note": "titlenote"}
+FIELDS = {
+    "author": "author",
+    "title": "title",
+    "publisher": "publisher",
+    "published": "date",
+    "url": "url",
+    "accessed": "urldate",
+    "title_note": "titlenote",
+}
 
 
 def _braced(text: str) -> str:
@@ -136,11 +155,17 @@ def _style():
             bylined = bool(e.fields.get("author"))
             return join(sep=" ")[
                 sentence[raw(name="author") if bylined else raw(name="publisher")],
-                sentence[join(sep=" ")[raw(name="title"), optional[join["(", raw(name="titlenote", apply=_note), ")"]]]],
+                sentence[
+                    join(sep=" ")[raw(name="title"), optional[join["(", raw(name="titlenote", apply=_note), ")"]]]
+                ],
                 sentence[raw(name="publisher"), dated] if bylined else sentence[dated],
                 # The address as a reader reads it: percent-escapes shown as the letters they stand for.
-                optional[join(sep=" ")[href(url=url, external=True)[raw(name="url", apply=unquote)],
-                                       optional[join["(accessed ", raw(name="urldate", apply=date_words), ")"]]]],
+                optional[
+                    join(sep=" ")[
+                        href(url=url, external=True)[raw(name="url", apply=unquote)],
+                        optional[join["(accessed ", raw(name="urldate", apply=date_words), ")"]],
+                    ]
+                ],
             ]
 
     return Style

@@ -37,8 +37,10 @@ def summarised(frame: pd.DataFrame, limit: int = TABLE_ROWS) -> tuple[pd.DataFra
     """The rows a page shows of `frame`, and a note saying what was left out (None: all shown)."""
     if len(frame) <= limit:
         return frame, None
-    return frame.head(limit), (f"the first {limit:,} of {len(frame):,} rows; the rows they are "
-                               "computed from are in the chapter's CSV downloads")
+    return frame.head(limit), (
+        f"the first {limit:,} of {len(frame):,} rows; the rows they are "
+        "computed from are in the chapter's CSV downloads"
+    )
 
 
 def capped(data: pd.DataFrame, value: str, limit: int = CHART_CATEGORIES) -> tuple[pd.DataFrame, int]:
@@ -93,8 +95,10 @@ def large(notebook: Path) -> list[str]:
                     size = _png_size(raw)
                     if len(raw) > IMAGE_BYTES or (size and max(size) > IMAGE_PIXELS):
                         shape = f", {size[0]:,} × {size[1]:,} px" if size else ""
-                        found.append(f"cell {number} draws an image of {len(raw) / 1e6:.1f} MB{shape} (limit "
-                                     f"{IMAGE_BYTES / 1e6:.0f} MB, {IMAGE_PIXELS:,} px a side)")
+                        found.append(
+                            f"cell {number} draws an image of {len(raw) / 1e6:.1f} MB{shape} (limit "
+                            f"{IMAGE_BYTES / 1e6:.0f} MB, {IMAGE_PIXELS:,} px a side)"
+                        )
                 elif mime != "text/plain":
                     text += len(str(value).encode("utf-8"))
             if out.get("output_type") == "stream":
@@ -110,8 +114,10 @@ def warn_large(generated: Path, say=None) -> list[str]:
     warnings = []
     for notebook in sorted(generated.glob("*.ipynb")):
         for finding in large(notebook):
-            warnings.append(f"warning: {notebook.name}: {finding}; a table or chart is not summarised "
-                            "(amudarya.render.bounds), or the data grew more than the page can show")
+            warnings.append(
+                f"warning: {notebook.name}: {finding}; a table or chart is not summarised "
+                "(amudarya.render.bounds), or the data grew more than the page can show"
+            )
             say(warnings[-1])
     return warnings
 
@@ -130,7 +136,7 @@ def sweep_orphans(built: Path) -> list[Path]:
     index = built / "searchindex.js"
     if index.is_file():
         text = index.read_text(encoding="utf-8")
-        docnames = set(json.loads(text[text.index("(") + 1: text.rindex(")")]).get("docnames", []))
+        docnames = set(json.loads(text[text.index("(") + 1 : text.rindex(")")]).get("docnames", []))
         for page in (built / "_generated").glob("*.html"):
             if f"_generated/{page.stem}" not in docnames:
                 page.unlink()

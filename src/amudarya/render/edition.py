@@ -57,8 +57,10 @@ class Edition:
 
     def reference(self) -> str:
         """The recommended reference, in the author (year) title style of most journals."""
-        return (f"{' and '.join(self.authors)} ({self.built.year}). {self.title}, {self.version_text}; "
-                f"sources up to {self.sources_to_text}.")
+        return (
+            f"{' and '.join(self.authors)} ({self.built.year}). {self.title}, {self.version_text}; "
+            f"sources up to {self.sources_to_text}."
+        )
 
     def bibtex(self) -> str:
         key = "".join(w for w in self.title.lower().split() if w.isalpha())[:24] + str(self.built.year)
@@ -93,8 +95,13 @@ def _author(entry: dict) -> str:
 def version(root: Path | None = None) -> str | None:
     """`git describe --tags --always --dirty` in the project folder; None outside a git work tree."""
     try:
-        done = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=root or project_root(),
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            ["git", "describe", "--tags", "--always", "--dirty"],
+            cwd=root or project_root(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
@@ -108,7 +115,9 @@ def sources_to(sources: pd.DataFrame) -> tuple[pd.Timestamp, str]:
     year counts from its last day, so '2025-12' is newer than '2025-12-17'."""
     dates = sources["published"].dropna().astype(str)
     if dates.empty:
-        raise EditionError("data/sources.csv: no row has a `published` date, so the edition has no date for its newest source")
+        raise EditionError(
+            "data/sources.csv: no row has a `published` date, so the edition has no date for its newest source"
+        )
     precision = dates.str.len().map({4: "year", 7: "month", 10: "day"})
     ends = [period_end(pd.Timestamp(d), p) for d, p in zip(dates, precision, strict=False)]
     newest = max(range(len(ends)), key=lambda i: ends[i])
@@ -136,9 +145,13 @@ def edition(root: Path | None = None, package=None, today: dt.date | None = None
 
 
 def _block(ed: Edition):
-    intro = nodes.paragraph(text=(f"This edition was built from {ed.version_text} of the project, "
-                                  f"with sources up to {ed.sources_to_text}, the publication date of the "
-                                  "newest source in the data package. Please cite it as:"))
+    intro = nodes.paragraph(
+        text=(
+            f"This edition was built from {ed.version_text} of the project, "
+            f"with sources up to {ed.sources_to_text}, the publication date of the "
+            "newest source in the data package. Please cite it as:"
+        )
+    )
     quote = nodes.block_quote("", nodes.paragraph(text=ed.reference()))
     lead = nodes.paragraph(text="or, in BibTeX:")
     bib = nodes.literal_block(ed.bibtex(), ed.bibtex())
@@ -159,6 +172,8 @@ def setup(app):
 
     app.add_directive("how-to-cite", HowToCite)
     # The page's source never changes, but the version and the data do: read it on every build.
-    app.connect("env-get-outdated", lambda app, env, added, changed, removed: [CITE_DOCNAME]
-                if CITE_DOCNAME in env.found_docs else [])
+    app.connect(
+        "env-get-outdated",
+        lambda app, env, added, changed, removed: [CITE_DOCNAME] if CITE_DOCNAME in env.found_docs else [],
+    )
     return {"parallel_read_safe": True, "parallel_write_safe": True}

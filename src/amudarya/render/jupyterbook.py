@@ -39,7 +39,11 @@ class JupyterBook:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(self.root), str(self.work)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=self.root,
         )
 
     def build(self) -> None:
@@ -77,17 +81,31 @@ def main(root: Path, work: Path) -> int:
     source = root / "book"
     config, _ = get_final_config(
         user_yaml=root / "_config.yml",
-        cli_config={"external_toc_path": (source / "_toc.yml").as_posix(), "latex_individualpages": False,
-                    "nitpicky": True},
+        cli_config={
+            "external_toc_path": (source / "_toc.yml").as_posix(),
+            "latex_individualpages": False,
+            "nitpicky": True,
+        },
         sourcedir=source,
         use_external_toc=True,
     )
     # As jupyter_book.sphinx.build_sphinx does for the HTML builder.
     with patch_docutils(None), docutils_namespace():
         app = Sphinx(
-            srcdir=source, confdir=None, outdir=work / "_build" / "html", doctreedir=work / "_build" / ".doctrees",
-            buildername="html", confoverrides=config, status=sys.stdout, warning=sys.stderr,
-            freshenv=False, warningiserror=True, tags=None, verbosity=0, parallel=1, keep_going=True,
+            srcdir=source,
+            confdir=None,
+            outdir=work / "_build" / "html",
+            doctreedir=work / "_build" / ".doctrees",
+            buildername="html",
+            confoverrides=config,
+            status=sys.stdout,
+            warning=sys.stderr,
+            freshenv=False,
+            warningiserror=True,
+            tags=None,
+            verbosity=0,
+            parallel=1,
+            keep_going=True,
         )
         if app.config["use_multitoc_numbering"] and "numbered: true" in yaml.dump(
             app.config.external_site_map.as_json()

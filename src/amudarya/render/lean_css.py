@@ -58,9 +58,14 @@ def _prune_rules(rules, tokens: set[str]) -> list[str]:
             selectors = [s for s in _split_selectors(rule.prelude) if _selector_used(s, tokens)]
             if selectors:
                 kept.append(",".join(selectors) + "{" + tinycss2.serialize(rule.content) + "}")
-        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer", "container"} \
-                and rule.content is not None:
-            inner = _prune_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), tokens)
+        elif (
+            rule.type == "at-rule"
+            and rule.lower_at_keyword in {"media", "supports", "layer", "container"}
+            and rule.content is not None
+        ):
+            inner = _prune_rules(
+                tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), tokens
+            )
             if inner:
                 kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
         elif rule.type == "at-rule":
@@ -137,12 +142,13 @@ def link_bundle(page: str, href: str) -> str:
     first = _STYLESHEET.search(head)
     if first is None:
         return page
-    rest = _STYLESHEET.sub("", head[first.start():])
-    return f'{head[:first.start()]}\n    <link rel="stylesheet" href="{href}" />{rest}{sep}{body}'
+    rest = _STYLESHEET.sub("", head[first.start() :])
+    return f'{head[: first.start()]}\n    <link rel="stylesheet" href="{href}" />{rest}{sep}{body}'
 
 
 def _rebased(css: str, source: Path, target_dir: Path) -> str:
     """url(...) in a file at `source` rewritten to hold from a file in `target_dir`."""
+
     def rebase(m: re.Match) -> str:
         path = os.path.relpath((source.parent / m.group(2)).resolve(), target_dir.resolve())
         return f'url("{Path(path).as_posix()}")'
@@ -159,7 +165,11 @@ def bundle_text(files: list[Path], outdir: Path, originals: Path, static_dirs: l
 
         def imported(m: re.Match, css=css) -> str:
             inner = (css.parent / m.group(1)).resolve()
-            return _rebased(original_css(inner, outdir, originals, static_dirs), inner, target_dir) if inner.is_file() else ""
+            return (
+                _rebased(original_css(inner, outdir, originals, static_dirs), inner, target_dir)
+                if inner.is_file()
+                else ""
+            )
 
         text = _IMPORT.sub(imported, text)
         parts.append(_rebased(text.replace('@charset "UTF-8";', ""), css, target_dir))
@@ -187,6 +197,8 @@ def original_css(css: Path, outdir: Path, originals: Path, static_dirs: list[Pat
         kept.write_text(text, encoding="utf-8")
         return text
     if not kept.is_file():
-        raise ExtensionError(f"{css}: pruned by an earlier build, and its original is not in {originals}; "
-                             "delete the build folder and build again")
+        raise ExtensionError(
+            f"{css}: pruned by an earlier build, and its original is not in {originals}; "
+            "delete the build folder and build again"
+        )
     return kept.read_text(encoding="utf-8")

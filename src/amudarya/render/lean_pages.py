@@ -16,8 +16,15 @@ from sphinx.errors import ExtensionError
 FONTAWESOME = Path("_static") / "scripts" / "fontawesome.js"
 # Font Awesome's style classes: they choose a set of icons and are not needed once drawn.
 STYLE_CLASSES = {"fa", "fas", "far", "fab", "fa-solid", "fa-regular", "fa-brands"}
-STYLE_PREFIX = {"fas": "fas", "fa-solid": "fas", "fa": "fas", "far": "far", "fa-regular": "far",
-                "fab": "fab", "fa-brands": "fab"}
+STYLE_PREFIX = {
+    "fas": "fas",
+    "fa-solid": "fas",
+    "fa": "fas",
+    "far": "far",
+    "fa-regular": "far",
+    "fab": "fab",
+    "fa-brands": "fab",
+}
 DESCRIPTION_CHARS = 155  # what search engines show of a description
 
 
@@ -56,14 +63,18 @@ def inline_icons(page: str, icons: dict, where: str) -> str:
         prefix = next((STYLE_PREFIX[c] for c in classes if c in STYLE_PREFIX), "fas")
         names = [c[3:] for c in classes if c.startswith("fa-") and c not in STYLE_CLASSES and (prefix, c[3:]) in icons]
         if not names:
-            raise ExtensionError(f"{where}: no Font Awesome icon for <{tag} class=\"{m.group(2)}\"> "
-                                 f"in the theme's {FONTAWESOME.as_posix()}")
+            raise ExtensionError(
+                f'{where}: no Font Awesome icon for <{tag} class="{m.group(2)}"> '
+                f"in the theme's {FONTAWESOME.as_posix()}"
+            )
         width, height, path = icons[(prefix, names[0])]
         kept = " ".join(["svg-inline--fa"] + [c for c in classes if c not in STYLE_CLASSES])
         if "aria-hidden" not in attributes:
             attributes += ' aria-hidden="true"'
-        return (f'<svg class="{kept}"{attributes} focusable="false" viewBox="0 0 {width} {height}">'
-                f'<path fill="currentColor" d="{path}"></path></svg>')
+        return (
+            f'<svg class="{kept}"{attributes} focusable="false" viewBox="0 0 {width} {height}">'
+            f'<path fill="currentColor" d="{path}"></path></svg>'
+        )
 
     return _ICON_TAG.sub(svg, page)
 
@@ -77,7 +88,9 @@ _HEAD_SCRIPT = re.compile(r'<script ((?:(?!defer)[^>])*?)src="([^"]+)"((?:(?!def
 _IMG = re.compile(r'<img ([^>]*?)src="([^"]+)"([^>]*)>')
 
 
-_SEARCH_SCRIPTS = re.compile(r'\s*<script[^>]*src="[^"]*(?:searchtools|language_data|searchindex)\.js[^"]*"[^>]*></script>')
+_SEARCH_SCRIPTS = re.compile(
+    r'\s*<script[^>]*src="[^"]*(?:searchtools|language_data|searchindex)\.js[^"]*"[^>]*></script>'
+)
 
 
 def drop_search_scripts(page: str) -> str:
@@ -129,7 +142,7 @@ def size_images(page: str, page_path: Path) -> str:
             extra += ' loading="lazy"'
         if "decoding=" not in before + after:
             extra += ' decoding="async"'
-        return f"<img {before}src=\"{src}\"{extra}{after}>"
+        return f'<img {before}src="{src}"{extra}{after}>'
 
     return _IMG.sub(attrs, page)
 
@@ -142,6 +155,7 @@ def table_cards(page: str) -> str:
     read as a grid 350 pixels wide. Each cell carries its column's name for the card's label.
     (The explicit table roles that keep a table announced as one once CSS displays its parts
     as blocks are added by amudarya.js: HTML forbids them in the markup.)"""
+
     def cards(m: re.Match) -> str:
         table = BeautifulSoup(m.group(0), "html.parser").table
         names = [th.get_text().strip() for th in table.select("thead th")]
@@ -162,7 +176,9 @@ def description(page: str) -> str:
     article = soup.select_one("article.bd-article")
     text = ""
     for p in article.select("p") if article is not None else []:
-        if p.find_parent(["nav", "table", "figure", "aside"]) or p.find_parent(class_=["cell_output", "admonition", "data-as-of"]):
+        if p.find_parent(["nav", "table", "figure", "aside"]) or p.find_parent(
+            class_=["cell_output", "admonition", "data-as-of"]
+        ):
             continue
         text = " ".join((text + " " + p.get_text()).split())
         if len(text) >= DESCRIPTION_CHARS:
@@ -200,8 +216,13 @@ def drop_unused_kinds(page: str) -> str:
     for kind, files in ONLY_WITH.items():
         if not any(c == kind or c.startswith(kind + "-") for c in classes):
             for name in files:
-                head = re.sub(r'\s*<(?:script|link)\b[^>]*(?:src|href)="[^"]*\b' + re.escape(name) + r'(?:\?[^"]*)?"[^>]*>(?:</script>)?',
-                              "", head)
+                head = re.sub(
+                    r'\s*<(?:script|link)\b[^>]*(?:src|href)="[^"]*\b'
+                    + re.escape(name)
+                    + r'(?:\?[^"]*)?"[^>]*>(?:</script>)?',
+                    "",
+                    head,
+                )
     return head + sep + body
 
 

@@ -49,8 +49,14 @@ PDF_NAME = "across-the-amu-darya.pdf"
 PDF_DIR = Path("_downloads") / "pdf"
 LINK_MARK = "amudarya-pdf-link"  # the class of the link on every page, and what replaces it
 # A4 in inches, as DevTools wants it; margins leave room for the page number in the footer.
-PAPER = {"paperWidth": 8.27, "paperHeight": 11.69, "marginTop": 0.6, "marginBottom": 0.75,
-         "marginLeft": 0.65, "marginRight": 0.65}
+PAPER = {
+    "paperWidth": 8.27,
+    "paperHeight": 11.69,
+    "marginTop": 0.6,
+    "marginBottom": 0.75,
+    "marginLeft": 0.65,
+    "marginRight": 0.65,
+}
 # The width the text has on that paper, in CSS pixels (96 per inch): tables are checked at it.
 TEXT_WIDTH_PX = round((PAPER["paperWidth"] - PAPER["marginLeft"] - PAPER["marginRight"]) * 96)
 
@@ -83,8 +89,10 @@ def chapters(root: Path, html_dir: Path) -> list[Chapter]:
     for docname, part in entries:
         page = html_dir / f"{docname}.html"
         if not page.is_file():
-            raise PdfError(f"{page} is missing: the toc lists {docname!r} but the built book has no such page; "
-                           "run `make book` again")
+            raise PdfError(
+                f"{page} is missing: the toc lists {docname!r} but the built book has no such page; "
+                "run `make book` again"
+            )
         found.append(Chapter(docname, part, page))
     return found
 
@@ -135,8 +143,18 @@ blockquote { margin: 0.6em 1.5em; }
 """
 
 # Parts of a built page that mean nothing on paper: heading permalinks, buttons and scripts.
-DROP = ["script", "style", "button", "form", "nav", "a.headerlink", ".toggle-details", ".copybtn",
-        "#searchbox", ".prev-next-area"]
+DROP = [
+    "script",
+    "style",
+    "button",
+    "form",
+    "nav",
+    "a.headerlink",
+    ".toggle-details",
+    ".copybtn",
+    "#searchbox",
+    ".prev-next-area",
+]
 
 
 def _title(article) -> str:
@@ -207,16 +225,20 @@ def assemble(chs: list[Chapter], ed: editions.Edition, pages: dict[str, int] | N
         toc.append((f"<h2>{e(part)}</h2>" if part else "") + "<ol>")
         for chapter, article in members:
             number = str(pages[chapter.anchor]) if pages else "000"
-            toc.append(f'<li><a href="#{chapter.anchor}">{e(_title(article))}</a><span class="dots"></span>'
-                       f'<span class="page">{number}</span></li>')
+            toc.append(
+                f'<li><a href="#{chapter.anchor}">{e(_title(article))}</a><span class="dots"></span>'
+                f'<span class="page">{number}</span></li>'
+            )
         toc.append("</ol>")
     toc.append("</section>")
     body = []
     for chapter, article in articles:
         caption = f'<p class="part-title">{e(chapter.part)}</p>' if chapter.part else ""
         body.append(f'<section class="chapter" id="{chapter.anchor}">{caption}{article.decode_contents()}</section>')
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(ed.title)}</title>'
-            f"<style>{PRINT_CSS}</style></head><body>{cover}{''.join(toc)}{''.join(body)}</body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(ed.title)}</title>'
+        f"<style>{PRINT_CSS}</style></head><body>{cover}{''.join(toc)}{''.join(body)}</body></html>"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -235,16 +257,28 @@ def chromium():
     driver_path = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
     missing = [p for p in (binary, driver_path) if not os.access(p, os.X_OK)]
     if missing:
-        raise PdfError("the PDF is printed by Chromium, and this machine lacks " + ", ".join(missing)
-                       + ". Install them with `sudo apt-get install -y chromium chromium-driver` "
-                       "(or run `make pdf` as root, which does), or set CHROMIUM= and CHROMEDRIVER=.")
+        raise PdfError(
+            "the PDF is printed by Chromium, and this machine lacks "
+            + ", ".join(missing)
+            + ". Install them with `sudo apt-get install -y chromium chromium-driver` "
+            "(or run `make pdf` as root, which does), or set CHROMIUM= and CHROMEDRIVER=."
+        )
     profile = tempfile.mkdtemp(prefix="amudarya-pdf-")
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
-                 f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-proxy-server",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     try:
@@ -273,8 +307,10 @@ _IMAGES_JS = "return Array.from(document.images).filter(i => !i.complete || !i.n
 
 def _print(driver, document: Path, final: bool = True) -> bytes:
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": TEXT_WIDTH_PX, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": TEXT_WIDTH_PX, "height": 1100, "deviceScaleFactor": 1, "mobile": False},
+    )
     driver.get(document.as_uri())
     broken = driver.execute_script(_IMAGES_JS)
     if broken:
@@ -283,15 +319,24 @@ def _print(driver, document: Path, final: bool = True) -> bytes:
     if wide:
         raise PdfError("tables wider than the page: " + "; ".join(wide))
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    footer = ('<div style="font-size:8pt;width:100%;text-align:center;color:#555;font-family:sans-serif">'
-              '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
-    result = driver.execute_cdp_cmd("Page.printToPDF", {
-        **PAPER, "printBackground": True, "displayHeaderFooter": True,
-        "headerTemplate": "<div></div>", "footerTemplate": footer,
-        # The first pass only counts pages: the outline and the tags (which carry the charts'
-        # alt text) do not change the layout, and cost time on a book of a hundred pages.
-        "generateDocumentOutline": final, "generateTaggedPDF": final,
-    })
+    footer = (
+        '<div style="font-size:8pt;width:100%;text-align:center;color:#555;font-family:sans-serif">'
+        '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+    )
+    result = driver.execute_cdp_cmd(
+        "Page.printToPDF",
+        {
+            **PAPER,
+            "printBackground": True,
+            "displayHeaderFooter": True,
+            "headerTemplate": "<div></div>",
+            "footerTemplate": footer,
+            # The first pass only counts pages: the outline and the tags (which carry the charts'
+            # alt text) do not change the layout, and cost time on a book of a hundred pages.
+            "generateDocumentOutline": final,
+            "generateTaggedPDF": final,
+        },
+    )
     return base64.b64decode(result["data"])
 
 
@@ -307,8 +352,10 @@ def start_pages(pdf: bytes, chs: list[Chapter]) -> dict[str, int]:
         # Chromium names each link target after the element's id, as a PDF name ("/ch-...").
         target = named.get("/" + chapter.anchor, named.get(chapter.anchor))
         if target is None:
-            raise PdfError(f"the printed PDF has no link target for {chapter.docname!r}; "
-                           "cannot number its entry in the table of contents")
+            raise PdfError(
+                f"the printed PDF has no link target for {chapter.docname!r}; "
+                "cannot number its entry in the table of contents"
+            )
         pages[chapter.anchor] = reader.get_destination_page_number(target) + 1
     return pages
 
@@ -329,8 +376,13 @@ def make_pdf(root: Path, html_dir: Path, out: Path, ed: editions.Edition | None 
     if start_pages(final, chs) != pages:
         raise PdfError("the table of contents changed the page breaks between the two passes")
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(final)))
-    writer.add_metadata({"/Title": ed.title, "/Author": " and ".join(ed.authors),
-                         "/Subject": f"{ed.version_text}; sources up to {ed.sources_to_text}"})
+    writer.add_metadata(
+        {
+            "/Title": ed.title,
+            "/Author": " and ".join(ed.authors),
+            "/Subject": f"{ed.version_text}; sources up to {ed.sources_to_text}",
+        }
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".pdf.partial")
     with partial.open("wb") as handle:
@@ -361,8 +413,10 @@ def link_pages(html_dir: Path, pdf: Path) -> list[Path]:
         if anchor is None:
             continue  # not a page of the book (the theme's macro files under _static)
         href = os.path.relpath(pdf, page.parent).replace(os.sep, "/")
-        link = (f'\n<p class="{LINK_MARK}"><a href="{htmlmod.escape(href)}" download>'
-                f"The whole book as a PDF</a> ({pages_n} pages, {size})</p>")
+        link = (
+            f'\n<p class="{LINK_MARK}"><a href="{htmlmod.escape(href)}" download>'
+            f"The whole book as a PDF</a> ({pages_n} pages, {size})</p>"
+        )
         text = _LINK_RE.sub("", text)
         text = text.replace(anchor, link + anchor, 1)
         page.write_text(text, encoding="utf-8")

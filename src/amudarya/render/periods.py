@@ -70,18 +70,33 @@ def period_bars(
         if marker is not None:
             ax.axvline(mdates.date2num(marker[0]), color="#444444", linestyle="--", linewidth=1, zorder=50)
     year_ticks(axes[-1, 0].xaxis)
-    handles = [Patch(facecolor=colours[s], alpha=0.5, edgecolor=colours[s], hatch=hatches[s], label=s)
-               for s in series_names]
+    handles = [
+        Patch(facecolor=colours[s], alpha=0.5, edgecolor=colours[s], hatch=hatches[s], label=s) for s in series_names
+    ]
     top = headline(fig, title, subtitle)
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, 1 - top / height), frameon=False,
-               ncol=len(handles), fontsize=9)
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.005, 1 - top / height),
+        frameon=False,
+        ncol=len(handles),
+        fontsize=9,
+    )
     fig.tight_layout(rect=(0, foot / height, 1, 1 - (top + 0.35) / height))
     # Labels last, once the panels have their final size, so their overlaps can be measured.
     for ax, name in zip(axes[:, 0], panels, strict=False):
         _label_bars(ax, data[data["panel"] == name])
     if marker is not None:
-        axes[0, 0].text(mdates.date2num(marker[0]), axes[0, 0].get_ylim()[1], " " + marker[1], ha="left", va="top",
-                        fontsize=8, color="#444444", zorder=100)
+        axes[0, 0].text(
+            mdates.date2num(marker[0]),
+            axes[0, 0].get_ylim()[1],
+            " " + marker[1],
+            ha="left",
+            va="top",
+            fontsize=8,
+            color="#444444",
+            zorder=100,
+        )
     return sourced(fig, source, title=title, alt=_alt(data, panels, len(series_names) > 1, title, value_axis))
 
 
@@ -104,10 +119,20 @@ def _period_panel(ax, rows: pd.DataFrame, name: str, colours: dict, hatches: dic
         left = mdates.date2num(row["start"])
         right = mdates.date2num(row["end"] + pd.Timedelta(days=1))
         colour = colours[row["series"]]
-        ax.bar(left, row["value_m"], width=right - left, align="edge", color=colour, alpha=0.22,
-               zorder=2 + z, linewidth=0)
-        ax.bar(left, row["value_m"], width=right - left, align="edge", fill=False, edgecolor=colour,
-               hatch=hatches[row["series"]], linewidth=1.4, zorder=2 + z)
+        ax.bar(
+            left, row["value_m"], width=right - left, align="edge", color=colour, alpha=0.22, zorder=2 + z, linewidth=0
+        )
+        ax.bar(
+            left,
+            row["value_m"],
+            width=right - left,
+            align="edge",
+            fill=False,
+            edgecolor=colour,
+            hatch=hatches[row["series"]],
+            linewidth=1.4,
+            zorder=2 + z,
+        )
     ax.set_xlim(mdates.date2num(span[0]), mdates.date2num(span[1]))
     top = float(rows["value_m"].max())
     ax.set_ylim(0, top * 1.45 if top > 0 else 1)
@@ -117,12 +142,22 @@ def _period_panel(ax, rows: pd.DataFrame, name: str, colours: dict, hatches: dic
 def _label_bars(ax, rows: pd.DataFrame) -> None:
     """Each bar's label at its right end, spread upward where labels would overlap, the panel
     made taller if the highest would not fit."""
-    items = [(mdates.date2num(r["end"] + pd.Timedelta(days=1)), float(r["value_m"]), str(r["text"]))
-             for _, r in rows.iterrows()]
+    items = [
+        (mdates.date2num(r["end"] + pd.Timedelta(days=1)), float(r["value_m"]), str(r["text"]))
+        for _, r in rows.iterrows()
+    ]
     spread = spread_labels(ax, items, 8)
     for x, y, text in spread:
-        ax.text(x, y, text, ha="right", va="bottom", fontsize=8, zorder=100,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85})
+        ax.text(
+            x,
+            y,
+            text,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            zorder=100,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85},
+        )
     highest = max(y for _, y, _ in spread)
     if highest > ax.get_ylim()[1] * 0.88:
         ax.set_ylim(0, highest * 1.15)
@@ -164,5 +199,8 @@ def _alt(data: pd.DataFrame, panels: list[str], several: bool, title: str, value
             for _, r in rows.iterrows()
         )
         parts.append(f"{name}: {listed}")
-    return (f"Chart of figures by period, each bar spanning the months it covers: {title}, in {value_axis}. "
-            + ". ".join(parts) + ".")
+    return (
+        f"Chart of figures by period, each bar spanning the months it covers: {title}, in {value_axis}. "
+        + ". ".join(parts)
+        + "."
+    )

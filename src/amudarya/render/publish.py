@@ -50,7 +50,9 @@ def _palette_png(png: bytes) -> bytes:
     the charts as most of a chapter's first load). Same pixel size, so still sharp on phones."""
     out = io.BytesIO()
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        out, "PNG", optimize=True
+    )
     return out.getvalue()
 
 
@@ -130,10 +132,15 @@ def show_dispute_list(listed: pd.DataFrame) -> None:
     table = listed.assign(
         entry="#" + listed["dispute_id"].map(anchor_id),
         book_uses=listed["book_uses"].fillna(NO_SIDE),
-    )[["country_name", "subject", "entry", "compared", "n_claims", "book_uses"]].rename(columns={
-        "country_name": "Country", "subject": "Disputed fact", "compared": "What differs",
-        "n_claims": "Claims", "book_uses": "The book uses",
-    })
+    )[["country_name", "subject", "entry", "compared", "n_claims", "book_uses"]].rename(
+        columns={
+            "country_name": "Country",
+            "subject": "Disputed fact",
+            "compared": "What differs",
+            "n_claims": "Claims",
+            "book_uses": "The book uses",
+        }
+    )
     show_table(table, links={"Disputed fact": "entry"})
 
 
@@ -164,9 +171,7 @@ def glue_values(**values) -> None:
     """
     for key, value in values.items():
         if value is None or (isinstance(value, float) and value != value):
-            raise ValueError(
-                f"glue value '{key}' is missing (None/NaN); guard it with an if:/if-not: cell instead"
-            )
+            raise ValueError(f"glue value '{key}' is missing (None/NaN); guard it with an if:/if-not: cell instead")
         # numpy scalars print as 'np.float64(...)', which glue's format specs cannot read.
         glue(key, value.item() if hasattr(value, "item") else value, display=False)
 
@@ -239,4 +244,6 @@ def show_dispute_sections(package, dispute_ids=None) -> None:
 def glue_as_of(thread: str, parameters: dict) -> None:
     """Glue a chapter's 'data as of' line (called by the cell `coverage.as_of_cells` makes)."""
     package = tables.load()
-    glue_values(**{coverage.AS_OF_KEY: coverage.as_of_text(package, coverage.CHAPTER_STATES[thread](package, parameters))})
+    glue_values(
+        **{coverage.AS_OF_KEY: coverage.as_of_text(package, coverage.CHAPTER_STATES[thread](package, parameters))}
+    )

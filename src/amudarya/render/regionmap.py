@@ -77,18 +77,38 @@ def region_map(
     for _, row in focus.iterrows():
         point = row.geometry.representative_point()
         text = row[label] + (f"\n{row[note]}" if note and isinstance(row[note], str) and row[note] else "")
-        ax.text(point.x, point.y, text, ha="center", va="center", fontsize=9, fontweight="bold",
-                linespacing=1.25, path_effects=halo())
+        ax.text(
+            point.x,
+            point.y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            linespacing=1.25,
+            path_effects=halo(),
+        )
 
-    handles = [Patch(facecolor=c, edgecolor="white", label=k) for k, c in colours.items()
-               if (focus[colour_by] == k).any()]
-    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(0, -0.01),
-              ncol=len(handles), fontsize=8.5, title_fontsize=9, frameon=False, alignment="left")
+    handles = [
+        Patch(facecolor=c, edgecolor="white", label=k) for k, c in colours.items() if (focus[colour_by] == k).any()
+    ]
+    ax.legend(
+        handles=handles,
+        title=legend_title,
+        loc="upper left",
+        bbox_to_anchor=(0, -0.01),
+        ncol=len(handles),
+        fontsize=8.5,
+        title_fontsize=9,
+        frameon=False,
+        alignment="left",
+    )
     _bare(ax)
     ax.set_title(title)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    alt = _map_alt(focus, colour_by=colour_by, colours=colours, legend_title=legend_title, label=label,
-                   note=note, title=title)
+    alt = _map_alt(
+        focus, colour_by=colour_by, colours=colours, legend_title=legend_title, label=label, note=note, title=title
+    )
     return sourced(fig, source, title=title, alt=alt)
 
 
@@ -100,8 +120,16 @@ def _name_neighbours(ax, context, n: int, bounds) -> None:
     for _, row in shown.head(n).iterrows():
         point = row.geometry.representative_point()
         if west < point.x < east and south < point.y < north:
-            ax.text(point.x, point.y, row["atlas_name"], ha="center", va="center", fontsize=8,
-                    color="#777777", style="italic")
+            ax.text(
+                point.x,
+                point.y,
+                row["atlas_name"],
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#777777",
+                style="italic",
+            )
 
 
 def _bare(ax) -> None:
@@ -114,8 +142,9 @@ def _bare(ax) -> None:
         spine.set_visible(False)
 
 
-def _map_alt(focus, *, colour_by: str, colours: dict[str, str], legend_title: str, label: str, note: str | None,
-             title: str) -> str:
+def _map_alt(
+    focus, *, colour_by: str, colours: dict[str, str], legend_title: str, label: str, note: str | None, title: str
+) -> str:
     """The map in words: the countries of each category, and each one's note."""
     groups = []
     for category in colours:
@@ -142,8 +171,10 @@ def checked_places(places: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
                 if pd.isna(row[field]):
                     problems.append(f"{where}: `{field}` is empty; a {row['kind']} needs it to be drawn")
         elif row["kind"] == RIVER and pd.isna(row["border"]):
-            problems.append(f"{where}: `border` is empty; a border river needs the code of the state "
-                            "whose border with Afghanistan it follows")
+            problems.append(
+                f"{where}: `border` is empty; a border river needs the code of the state "
+                "whose border with Afghanistan it follows"
+            )
         if pd.isna(row["source_id"]) or row["source_id"] not in known:
             problems.append(f"{where}: `source_id` {row['source_id']!r} is not a source_id in data/sources.csv")
     if problems:
@@ -178,7 +209,7 @@ def overlapping_labels(chart: Chart) -> list[tuple[str, str]]:
     renderer = fig.canvas.get_renderer()
     texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
-    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1 :] if box_a.overlaps(box_b)]
 
 
 def _where(row, countries: pd.DataFrame) -> str:
@@ -189,21 +220,24 @@ def describe(points, rivers, countries: pd.DataFrame) -> str:
     """The alt text's sentences about the places layer, written from the rows drawn."""
     sentences = []
     for _, river in rivers.iterrows():
-        sentences.append(f"The {river['name']} is drawn along the border between Afghanistan and "
-                         f"{country_name(river['border'], countries)}.")
-    for kind, noun, rest in (("crossing", "border crossing", ""), ("place", "place", " named in the chapters"),
-                             ("region", "region", "")):
+        sentences.append(
+            f"The {river['name']} is drawn along the border between Afghanistan and "
+            f"{country_name(river['border'], countries)}."
+        )
+    for kind, noun, rest in (
+        ("crossing", "border crossing", ""),
+        ("place", "place", " named in the chapters"),
+        ("region", "region", ""),
+    ):
         rows = points[points["kind"] == kind]
         if rows.empty:
             continue
         items = [f"{r['name']} ({_where(r, countries)})" for _, r in rows.iterrows()]
-        sentences.append(f"{_engine.plural(noun, len(rows)).capitalize()}{rest} marked: "
-                         f"{_engine.join(items)}.")
+        sentences.append(f"{_engine.plural(noun, len(rows)).capitalize()}{rest} marked: {_engine.join(items)}.")
     return " ".join(sentences)
 
 
-def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, title: str, source: str,
-                  **base) -> Chart:
+def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, title: str, source: str, **base) -> Chart:
     """`region_map` of `focus` over `context` (see there for `base`), with the border
     rivers drawn and named along their course and every point labelled without overlaps."""
     chart = region_map(focus, context, title=title, source=source, **base)
@@ -222,20 +256,45 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
     # moves them apart, off the marks and off the country names.
     # Neighbouring crossings start at alternating depths, so their labels begin apart.
     step = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.035
-    depth = {i: (1 + 1.4 * (n % 2)) for n, i in enumerate(points[points["kind"] == "crossing"]
-                                                            .sort_values("lon").index)}
+    depth = {
+        i: (1 + 1.4 * (n % 2)) for n, i in enumerate(points[points["kind"] == "crossing"].sort_values("lon").index)
+    }
     for i, row in points.iterrows():
         p = row.geometry
         region = row["kind"] == "region"
         dy = -step * depth[i] if row["kind"] == "crossing" else step
-        labels.append(ax.text(p.x, p.y + dy, row["name"], fontsize=7.5, ha="center", va="center",
-                              style="italic" if region else "normal", color="#333333" if region else "#111111",
-                              path_effects=halo(), zorder=6))
+        labels.append(
+            ax.text(
+                p.x,
+                p.y + dy,
+                row["name"],
+                fontsize=7.5,
+                ha="center",
+                va="center",
+                style="italic" if region else "normal",
+                color="#333333" if region else "#111111",
+                path_effects=halo(),
+                zorder=6,
+            )
+        )
         xs.append(p.x)
         ys.append(p.y)
-    adjust_text(labels, x=xs, y=ys, target_x=xs, target_y=ys, objects=fixed, ax=ax, ensure_inside_axes=True,
-                expand=(1.3, 1.6), force_text=(0.6, 0.9), force_static=(0.6, 1.0), force_pull=(0.002, 0.002),
-                iter_lim=600, arrowprops=dict(arrowstyle="-", color="#555555", lw=0.6))
+    adjust_text(
+        labels,
+        x=xs,
+        y=ys,
+        target_x=xs,
+        target_y=ys,
+        objects=fixed,
+        ax=ax,
+        ensure_inside_axes=True,
+        expand=(1.3, 1.6),
+        force_text=(0.6, 0.9),
+        force_static=(0.6, 1.0),
+        force_pull=(0.002, 0.002),
+        iter_lim=600,
+        arrowprops=dict(arrowstyle="-", color="#555555", lw=0.6),
+    )
     ax.set_xlabel("")  # geopandas labels the axes with the projection's units when it plots
     ax.set_ylabel("")
     _places_legend(ax, points, rivers)
@@ -253,22 +312,45 @@ def _name_rivers(ax, rivers, points, fixed: list) -> list:
         longest = max(getattr(line, "geoms", [line]), key=lambda g: g.length)
         crowd = [t.get_position() for t in fixed] + [(p.x, p.y) for p in points.geometry]
         candidates = [longest.interpolate(f / 10, normalized=True) for f in range(1, 10)]
-        anchor = max(candidates, key=lambda c: min(((c.x - x) ** 2 + (c.y - y) ** 2 for x, y in crowd),
-                                                    default=0))
-        labels.append(ax.text(anchor.x, anchor.y, river["name"], fontsize=8, color=RIVER_COLOUR, style="italic",
-                              fontweight="bold", ha="center", va="center", path_effects=halo(), zorder=6))
+        anchor = max(candidates, key=lambda c: min(((c.x - x) ** 2 + (c.y - y) ** 2 for x, y in crowd), default=0))
+        labels.append(
+            ax.text(
+                anchor.x,
+                anchor.y,
+                river["name"],
+                fontsize=8,
+                color=RIVER_COLOUR,
+                style="italic",
+                fontweight="bold",
+                ha="center",
+                va="center",
+                path_effects=halo(),
+                zorder=6,
+            )
+        )
     return labels
 
 
 def _places_legend(ax, points, rivers) -> None:
     """The legend of the places layer (rivers and each kind of mark drawn), beside the
     categories' legend region_map made."""
-    handles = [Line2D([], [], color=RIVER_COLOUR, linewidth=2.2, label="River along the border")] if not rivers.empty else []
+    handles = (
+        [Line2D([], [], color=RIVER_COLOUR, linewidth=2.2, label="River along the border")] if not rivers.empty else []
+    )
     for kind, style in MARKERS.items():
         if (points["kind"] == kind).any():
-            handles.append(Line2D([], [], linestyle="", marker=style["marker"], markersize=6,
-                                  markerfacecolor=style.get("color", style.get("facecolor")),
-                                  markeredgecolor=style["edgecolor"], label=LEGEND[kind]))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="",
+                    marker=style["marker"],
+                    markersize=6,
+                    markerfacecolor=style.get("color", style.get("facecolor")),
+                    markeredgecolor=style["edgecolor"],
+                    label=LEGEND[kind],
+                )
+            )
     if handles:
         # Inside the map's lower right, over the land south of the Wakhan that the map leaves
         # grey: below the map there is room for only one legend beside the source line.

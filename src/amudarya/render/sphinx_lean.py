@@ -92,8 +92,12 @@ def lean(outdir: Path, originals: Path, static_dirs: list[Path] = ()) -> None:
 
 def _bundle_css(outdir: Path, originals: Path, static_dirs, pages: dict[Path, str], order: list[str]) -> str:
     """The one stylesheet of every page, pruned to what the pages and the scripts they load use."""
-    linked = {(path.parent / href).resolve() for path, page in pages.items() for href in _LINKED.findall(page)
-              if not href.startswith(("http:", "https:", "data:"))}
+    linked = {
+        (path.parent / href).resolve()
+        for path, page in pages.items()
+        for href in _LINKED.findall(page)
+        if not href.startswith(("http:", "https:", "data:"))
+    }
     scripts = [p.read_text(encoding="utf-8") for p in linked if p.suffix == ".js" and p.is_file()]
     tokens = used_tokens(list(pages.values()) + scripts)
     files = [outdir / name for name in order if (outdir / name).is_file()]

@@ -54,8 +54,10 @@ def stance_lines(
     others = [n for n in names if n != highlight]
     colours = {n: colour(i + 1) for i, n in enumerate(others)}
     colours[highlight] = PALETTE[-1]
-    ends = [_state_line(ax, data[data["name"] == name].sort_values("year"), name, colours[name], name == highlight)
-            for name in others + [highlight]]
+    ends = [
+        _state_line(ax, data[data["name"] == name].sort_values("year"), name, colours[name], name == highlight)
+        for name in others + [highlight]
+    ]
     _end_labels(ax, ends, colours)
     years = sorted(data["year"].unique())
     ax.set_xticks(years, [str(y) for y in years])
@@ -68,8 +70,13 @@ def stance_lines(
     parts = []
     for name in [highlight] + others:
         rows = data[data["name"] == name].sort_values("year")
-        parts.append(f"{name}: " + ", ".join(
-            f"{int(r['year'])} {signed(r['mean_stance'])} ({count(int(r['events']), 'event')})" for _, r in rows.iterrows()))
+        parts.append(
+            f"{name}: "
+            + ", ".join(
+                f"{int(r['year'])} {signed(r['mean_stance'])} ({count(int(r['events']), 'event')})"
+                for _, r in rows.iterrows()
+            )
+        )
     alt = (
         f"Line chart: {title}. Mean stance of each year's events on a scale from −2 (strong refusal) to +2 "
         f"(strong engagement), {highlight} highlighted. " + "; ".join(parts) + ". A year resting on a single "
@@ -90,12 +97,32 @@ def _state_line(ax, rows: pd.DataFrame, name: str, colour: str, strong: bool) ->
     firm = rows["events"] >= 2
     for (_, a), (_, b) in zip(rows.iloc[:-1].iterrows(), rows.iloc[1:].iterrows(), strict=True):
         if a["events"] >= 2 and b["events"] >= 2 and b["year"] == a["year"] + 1:
-            ax.plot([a["year"], b["year"]], [a["mean_stance"], b["mean_stance"]], color=colour,
-                    linewidth=3 if strong else 1.4, alpha=1 if strong else 0.85, zorder=4 if strong else 2)
-    ax.scatter(rows.loc[firm, "year"], rows.loc[firm, "mean_stance"], s=_dot_area(rows.loc[firm, "events"]),
-               color=colour, edgecolor="white", linewidth=0.8, zorder=5 if strong else 3)
-    ax.scatter(rows.loc[~firm, "year"], rows.loc[~firm, "mean_stance"], s=_dot_area(rows.loc[~firm, "events"]) + 20,
-               facecolors="white", edgecolors=colour, linewidth=1.4, zorder=5 if strong else 3)
+            ax.plot(
+                [a["year"], b["year"]],
+                [a["mean_stance"], b["mean_stance"]],
+                color=colour,
+                linewidth=3 if strong else 1.4,
+                alpha=1 if strong else 0.85,
+                zorder=4 if strong else 2,
+            )
+    ax.scatter(
+        rows.loc[firm, "year"],
+        rows.loc[firm, "mean_stance"],
+        s=_dot_area(rows.loc[firm, "events"]),
+        color=colour,
+        edgecolor="white",
+        linewidth=0.8,
+        zorder=5 if strong else 3,
+    )
+    ax.scatter(
+        rows.loc[~firm, "year"],
+        rows.loc[~firm, "mean_stance"],
+        s=_dot_area(rows.loc[~firm, "events"]) + 20,
+        facecolors="white",
+        edgecolors=colour,
+        linewidth=1.4,
+        zorder=5 if strong else 3,
+    )
     last = rows.iloc[-1]
     return [name, float(last["year"]), float(last["mean_stance"]), strong]
 
@@ -108,21 +135,47 @@ def _end_labels(ax, ends: list[list], colours: dict[str, str]) -> None:
         if ends[i][2] - ends[i - 1][2] < 0.22:
             ends[i][2] = ends[i - 1][2] + 0.22
     for name, year, value, strong in ends:
-        ax.annotate(name, (year, value), xytext=(8, 0), textcoords="offset points", va="center",
-                    fontsize=10 if strong else 9, fontweight="bold" if strong else "normal", color=colours[name])
+        ax.annotate(
+            name,
+            (year, value),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=10 if strong else 9,
+            fontweight="bold" if strong else "normal",
+            color=colours[name],
+        )
 
 
 def _dot_legend(ax) -> None:
     """The legend of dot areas: a hollow single event, and two sizes of filled dot."""
     sizes = [5, 15]
     ax.legend(
-        [Line2D([], [], linestyle="", marker="o", markerfacecolor="white", color="#777777",
-                markersize=(_dot_area(pd.Series([1])).iloc[0] + 20) ** 0.5)]
-        + [Line2D([], [], linestyle="", marker="o", color="#777777", markersize=_dot_area(pd.Series([n])).iloc[0] ** 0.5)
-           for n in sizes],
+        [
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markerfacecolor="white",
+                color="#777777",
+                markersize=(_dot_area(pd.Series([1])).iloc[0] + 20) ** 0.5,
+            )
+        ]
+        + [
+            Line2D(
+                [], [], linestyle="", marker="o", color="#777777", markersize=_dot_area(pd.Series([n])).iloc[0] ** 0.5
+            )
+            for n in sizes
+        ],
         ["1 event (hollow, not joined)"] + [count(n, "event") for n in sizes],
-        title="Dot area: events in the year", frameon=False, ncol=3,
-        loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=9, title_fontsize=9,
+        title="Dot area: events in the year",
+        frameon=False,
+        ncol=3,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        fontsize=9,
+        title_fontsize=9,
     )
 
 
@@ -156,8 +209,15 @@ def stance_panels(
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, height), sharex=True, squeeze=False)
     axes = axes[:, 0]
     described = [
-        _stance_panel(ax, name, points[(points["panel"] == key) & (points["date"] >= start)],
-                      means[means["panel"] == key], colour(i), marker=marker, scale=scale)
+        _stance_panel(
+            ax,
+            name,
+            points[(points["panel"] == key) & (points["date"] >= start)],
+            means[means["panel"] == key],
+            colour(i),
+            marker=marker,
+            scale=scale,
+        )
         for i, ((key, name), ax) in enumerate(zip(panels, axes, strict=False))
     ]
     axes[-1].set_xlim(start, end)
@@ -165,26 +225,34 @@ def stance_panels(
     # The unit goes under the title rather than along the side, where it would not fit a
     # chart of one or two panels.
     fig.suptitle(title, x=0.01, y=1 - 0.12 / height, ha="left", va="top", fontsize=12, fontweight="bold")
-    fig.text(0.01, 1 - 0.45 / height, f"Vertical axes: {value_axis}", ha="left", va="top", fontsize=9,
-             color="#333333")
-    fig.legend(handles=_panels_legend(mean_label, marker_label), loc="upper left",
-               bbox_to_anchor=(0.005, 1 - 0.68 / height), ncol=2, fontsize=8.5, frameon=False)
+    fig.text(0.01, 1 - 0.45 / height, f"Vertical axes: {value_axis}", ha="left", va="top", fontsize=9, color="#333333")
+    fig.legend(
+        handles=_panels_legend(mean_label, marker_label),
+        loc="upper left",
+        bbox_to_anchor=(0.005, 1 - 0.68 / height),
+        ncol=2,
+        fontsize=8.5,
+        frameon=False,
+    )
     fig.tight_layout(rect=(0, 0.25 / height, 1, 1 - 1.0 / height))
-    alt = (f"Small multiples: {title}. {value_axis}. Dashed line: {marker_label}. " + "; ".join(described) + ".")
+    alt = f"Small multiples: {title}. {value_axis}. Dashed line: {marker_label}. " + "; ".join(described) + "."
     return sourced(fig, source, title=title, alt=alt)
 
 
-def _stance_panel(ax, name: str, mine: pd.DataFrame, lines: pd.DataFrame, colour: str, *,
-                  marker: pd.Timestamp, scale: tuple[int, int]) -> str:
+def _stance_panel(
+    ax, name: str, mine: pd.DataFrame, lines: pd.DataFrame, colour: str, *, marker: pd.Timestamp, scale: tuple[int, int]
+) -> str:
     """One state's panel: its events (hollow before `marker`) and the lines of its means;
     returns the panel described in words for the alt text."""
     low, high = scale
     before, after = mine[mine["date"] < marker], mine[mine["date"] >= marker]
     ax.axhline(0, color="#BBBBBB", linewidth=0.8, zorder=0)
-    ax.scatter(before["date"], before["stance"], s=26, facecolors="none", edgecolors=colour, linewidths=1,
-               alpha=0.8, zorder=2)
-    ax.scatter(after["date"], after["stance"], s=26, color=colour, alpha=0.55, edgecolors="white",
-               linewidths=0.5, zorder=2)
+    ax.scatter(
+        before["date"], before["stance"], s=26, facecolors="none", edgecolors=colour, linewidths=1, alpha=0.8, zorder=2
+    )
+    ax.scatter(
+        after["date"], after["stance"], s=26, color=colour, alpha=0.55, edgecolors="white", linewidths=0.5, zorder=2
+    )
     for _, row in lines.iterrows():
         ax.hlines(row["mean_stance"], row["start"], row["end"], color=colour, linewidth=2.6, zorder=3)
     ax.axvline(marker, color="#000000", linestyle="--", linewidth=1, zorder=1)
@@ -192,8 +260,16 @@ def _stance_panel(ax, name: str, mine: pd.DataFrame, lines: pd.DataFrame, colour
     ax.set_yticks([low, 0, high], [signed(low).replace(".0", ""), "0", signed(high).replace(".0", "")])
     ax.set_title(name, loc="left", fontsize=10, fontweight="bold", pad=3)
     if lines.empty:
-        ax.text(0.5, 0.5, "no events in the data since the takeover", transform=ax.transAxes, ha="center",
-                va="center", fontsize=9, color="#555555")
+        ax.text(
+            0.5,
+            0.5,
+            "no events in the data since the takeover",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="#555555",
+        )
         return f"{name}: no events since the takeover"
     yearly = ", ".join(f"{r['start']:%Y} {signed(r['mean_stance'])}" for _, r in lines.iterrows())
     return f"{name}: {len(after)} events since the takeover; means {yearly}"
@@ -202,8 +278,15 @@ def _stance_panel(ax, name: str, mine: pd.DataFrame, lines: pd.DataFrame, colour
 def _panels_legend(mean_label: str, marker_label: str) -> list[Line2D]:
     return [
         Line2D([], [], marker="o", linestyle="none", color="#666666", alpha=0.6, label="one event"),
-        Line2D([], [], marker="o", linestyle="none", markerfacecolor="none", color="#666666",
-               label="one event before the takeover"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="none",
+            color="#666666",
+            label="one event before the takeover",
+        ),
         Line2D([], [], color="#666666", linewidth=2.6, label=mean_label),
         Line2D([], [], color="#000000", linestyle="--", linewidth=1, label=marker_label),
     ]

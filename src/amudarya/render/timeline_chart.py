@@ -17,8 +17,14 @@ from amudarya.domain.words import count, signed, verb
 from amudarya.render.chart import Chart, colours_for, plt, sourced, year_ticks
 from amudarya.render.stance import STANCE_TICKS, stance_axis
 
-DISPUTED = {"color": "#444444", "linewidth": 1, "marker": "o", "markersize": 5, "markerfacecolor": "white",
-            "markeredgecolor": "#444444"}
+DISPUTED = {
+    "color": "#444444",
+    "linewidth": 1,
+    "marker": "o",
+    "markersize": 5,
+    "markerfacecolor": "white",
+    "markeredgecolor": "#444444",
+}
 
 
 def stance_timeline(
@@ -53,13 +59,29 @@ def stance_timeline(
     range_lines = _disputed(ax, ranges)
     handles, labels = _legend_entries(ax, counted, range_lines)
     ax.axvline(takeover, color="#444444", linestyle="--", linewidth=1)
-    ax.annotate(takeover_label, (takeover, -2.5), xytext=(4, 0), textcoords="offset points", fontsize=8,
-                color="#444444", va="bottom")
+    ax.annotate(
+        takeover_label,
+        (takeover, -2.5),
+        xytext=(4, 0),
+        textcoords="offset points",
+        fontsize=8,
+        color="#444444",
+        va="bottom",
+    )
     stance_axis(ax, "Stance toward the Taliban\n(project's coding of each event)")
     _date_axis(ax, events["date"], takeover)
     ax.set_title(title)
-    ax.legend(handles, labels, title=f"{colour_by.capitalize()} of the event", frameon=False, loc="upper center",
-              bbox_to_anchor=(0.45, -0.13), ncol=min(len(handles), 4), fontsize=9, title_fontsize=9)
+    ax.legend(
+        handles,
+        labels,
+        title=f"{colour_by.capitalize()} of the event",
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.45, -0.13),
+        ncol=min(len(handles), 4),
+        fontsize=9,
+        title_fontsize=9,
+    )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     if marks is not None and not marks.empty:
         xy = list(zip(mdates.date2num(events["date"]), stance, strict=False))
@@ -67,8 +89,16 @@ def stance_timeline(
             for _, r in ranges.iterrows():
                 xy += [(mdates.date2num(d), _level(r["stance"])) for d in r["dates"]]
         _place_labels(fig, ax, marks, ax.transData.transform(xy), avoid=range_lines + counted)
-    alt = _alt(events, stance, title=title, takeover=takeover, takeover_label=takeover_label, groups=len(counted),
-               marks=marks, ranges=ranges)
+    alt = _alt(
+        events,
+        stance,
+        title=title,
+        takeover=takeover,
+        takeover_label=takeover_label,
+        groups=len(counted),
+        marks=marks,
+        ranges=ranges,
+    )
     return sourced(fig, source, title=title, alt=alt)
 
 
@@ -107,8 +137,17 @@ def _dots(ax, events: pd.DataFrame, stance: pd.Series, colour_by: str, categorie
     colours = colours_for(order)
     for g in [g for g in order if g in present]:
         hit = events[colour_by] == g
-        ax.scatter(events.loc[hit, "date"], stance[hit], s=40, color=colours[g], edgecolor="white", linewidth=0.6,
-                   alpha=0.8, label=g, zorder=3)
+        ax.scatter(
+            events.loc[hit, "date"],
+            stance[hit],
+            s=40,
+            color=colours[g],
+            edgecolor="white",
+            linewidth=0.6,
+            alpha=0.8,
+            label=g,
+            zorder=3,
+        )
 
 
 def _counted(ax, events: pd.DataFrame, stance: pd.Series) -> list:
@@ -119,9 +158,19 @@ def _counted(ax, events: pd.DataFrame, stance: pd.Series) -> list:
         if len(cluster) > 1:
             dates = events["date"].iloc[cluster]
             middle = dates.min() + (dates.max() - dates.min()) / 2
-            counted.append(ax.annotate(f"×{len(cluster)}", (middle, stance.iloc[cluster[0]]), xytext=(0, 7),
-                                       textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
-                                       color="#333333", zorder=4))
+            counted.append(
+                ax.annotate(
+                    f"×{len(cluster)}",
+                    (middle, stance.iloc[cluster[0]]),
+                    xytext=(0, 7),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    color="#333333",
+                    zorder=4,
+                )
+            )
     return counted
 
 
@@ -140,8 +189,11 @@ def _clusters(dates: pd.Series, stances: pd.Series, window_days: int = 30) -> li
     clusters: list[list[int]] = []
     for i in order:
         last = clusters[-1] if clusters else None
-        if (last and stances.iloc[last[0]] == stances.iloc[i]
-                and (dates.iloc[i] - dates.iloc[last[0]]).days <= window_days):
+        if (
+            last
+            and stances.iloc[last[0]] == stances.iloc[i]
+            and (dates.iloc[i] - dates.iloc[last[0]]).days <= window_days
+        ):
             last.append(i)
         else:
             clusters.append([i])
@@ -157,21 +209,27 @@ def _place_labels(fig, ax, marks: pd.DataFrame, points, avoid=()) -> None:
     axes_box = ax.get_window_extent(renderer)
     placed = [a.get_window_extent(renderer).padded(4) for a in avoid]
     style = {
-        "ha": "center", "va": "center", "fontsize": 8, "zorder": 5,
+        "ha": "center",
+        "va": "center",
+        "fontsize": 8,
+        "zorder": 5,
         "bbox": {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#888888", "linewidth": 0.6},
         "arrowprops": {"arrowstyle": "-", "color": "#777777", "linewidth": 0.7, "shrinkB": 4},
     }
     for _, m in marks.sort_values("date").iterrows():
         # Near the point first, centred, then hanging left or right of it (at the edges of
         # the axes), then further out.
-        spots = [(m["stance"] + dy, ha) for dy in candidates if -2.45 <= m["stance"] + dy <= 2.45
-                 for ha in ("center", "left", "right")]
+        spots = [
+            (m["stance"] + dy, ha)
+            for dy in candidates
+            if -2.45 <= m["stance"] + dy <= 2.45
+            for ha in ("center", "left", "right")
+        ]
         chosen = None
         # First a spot that hides nothing; failing that, one that at least hides no label.
         for strict in (True, False):
             for y, ha in spots:
-                ann = ax.annotate(m["text"], (m["date"], m["stance"]), xytext=(m["date"], y),
-                                  **{**style, "ha": ha})
+                ann = ax.annotate(m["text"], (m["date"], m["stance"]), xytext=(m["date"], y), **{**style, "ha": ha})
                 # The label's text plus its box's padding and a little air; not its leader
                 # line, which may cross other things.
                 ann.update_positions(renderer)
@@ -193,8 +251,17 @@ def _place_labels(fig, ax, marks: pd.DataFrame, points, avoid=()) -> None:
         placed.append(chosen)
 
 
-def _alt(events: pd.DataFrame, stance: pd.Series, *, title: str, takeover: pd.Timestamp, takeover_label: str,
-         groups: int, marks: pd.DataFrame | None, ranges: pd.DataFrame | None) -> str:
+def _alt(
+    events: pd.DataFrame,
+    stance: pd.Series,
+    *,
+    title: str,
+    takeover: pd.Timestamp,
+    takeover_label: str,
+    groups: int,
+    marks: pd.DataFrame | None,
+    ranges: pd.DataFrame | None,
+) -> str:
     """The timeline in words: the events by stance, the yearly means since the takeover, and
     the counted groups, marked turns and disputed dates the chart shows."""
     first, last = events["date"].min(), events["date"].max()
@@ -203,8 +270,11 @@ def _alt(events: pd.DataFrame, stance: pd.Series, *, title: str, takeover: pd.Ti
     # Counts and means in words are those of the events since the takeover, as in the text;
     # the dots before it are only the run-up.
     since = events["date"] >= takeover
-    years = (pd.DataFrame({"year": events.loc[since, "date"].dt.year, "stance": stance[since]})
-             .groupby("year")["stance"].agg(["mean", "size"]))
+    years = (
+        pd.DataFrame({"year": events.loc[since, "date"].dt.year, "stance": stance[since]})
+        .groupby("year")["stance"]
+        .agg(["mean", "size"])
+    )
     by_year = "; ".join(f"{y} {signed(r['mean'])} ({count(int(r['size']), 'event')})" for y, r in years.iterrows())
     alt = (
         f"Timeline chart: {title}. {count(len(events), 'event')} from {first:%B %Y} to {last:%B %Y}, "
@@ -213,11 +283,16 @@ def _alt(events: pd.DataFrame, stance: pd.Series, *, title: str, takeover: pd.Ti
         f"Mean stance by year since the takeover: {by_year}. A dashed line marks the takeover ({takeover_label})."
     )
     if groups:
-        alt += (f" {count(groups, 'group')} of events on one level within a month "
-                f"{verb('carries', groups)} a label with its number of events.")
+        alt += (
+            f" {count(groups, 'group')} of events on one level within a month "
+            f"{verb('carries', groups)} a label with its number of events."
+        )
     if marks is not None and not marks.empty:
-        alt += " Marked: " + "; ".join(
-            f"{' '.join(m['text'].split())} ({signed(m['stance'], 0)})" for _, m in marks.iterrows()) + "."
+        alt += (
+            " Marked: "
+            + "; ".join(f"{' '.join(m['text'].split())} ({signed(m['stance'], 0)})" for _, m in marks.iterrows())
+            + "."
+        )
     if ranges is not None:
         for _, r in ranges.iterrows():
             alt += f" {r['text']}: the sources give {', '.join(r['labels'])}."
