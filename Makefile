@@ -109,11 +109,14 @@ check: $(STAMP)
 pdf: book browser
 	$(BIN)/python -m amudarya.render.pdf
 
-# ruff over the code, tests, bench, tools and notebooks (rules in pyproject.toml, [tool.ruff]);
-# then the layers of src/amudarya/ import only downward, and the package never imports the
-# tests (the contracts in pyproject.toml, [tool.importlinter]).
+# ruff over the code, tests, bench, tools and notebooks (rules in pyproject.toml, [tool.ruff]):
+# the lint rules, then the format check, which fails on a file `ruff format` would change (run
+# `ruff format src tests bench tools notebooks` to fix it); then the layers of src/amudarya/
+# import only downward, and the package never imports the tests (the contracts in
+# pyproject.toml, [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests bench tools notebooks
 	$(BIN)/lint-imports --no-logo
 
 test: lint $(STAMP) $(GEO_STAMP) browser
