@@ -108,10 +108,16 @@ def date_precision(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Pr
 
 def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
     """A period ends on or after its start; a range's high end is not below its low end."""
-    problems = []
-    trade = tables.get("trade")
-    if trade is not None and not trade.empty:
-        problems += _flagged(
+    return _trade_periods(tables.get("trade"), descriptor) + _people_periods(tables.get("people"), descriptor)
+
+
+def _trade_periods(trade: pd.DataFrame | None, descriptor: dict) -> list[Problem]:
+    # A trade row's figure and its unit are checked here too: they are the other half of what
+    # a trade row measures, over its period.
+    if trade is None or trade.empty:
+        return []
+    return (
+        _flagged(
             descriptor,
             "trade",
             trade,
@@ -122,7 +128,7 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             value=_day("period_end"),
             expected=lambda row: f"a date on or after period_start {row['period_start']:%Y-%m-%d}",
         )
-        problems += _flagged(
+        + _flagged(
             descriptor,
             "trade",
             trade,
@@ -132,7 +138,7 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             field="value_usd",
             expected="a number in value_usd, or quantity and quantity_unit",
         )
-        problems += _flagged(
+        + _flagged(
             descriptor,
             "trade",
             trade,
@@ -142,31 +148,33 @@ def periods(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:
             field="quantity_unit",
             expected="one of the units listed for quantity_unit in data/datapackage.json",
         )
-    people = tables.get("people")
-    if people is not None and not people.empty:
-        problems += _flagged(
-            descriptor,
-            "people",
-            people,
-            (people["value_high"] < people["value"]).fillna(False),
-            RANGE,
-            message="range out of order: the high end of the range is below its low end",
-            field="value_high",
-            value=lambda row: row["value_high"],
-            expected=lambda row: f"a number of at least {row['value']:g}",
-        )
-        problems += _flagged(
-            descriptor,
-            "people",
-            people,
-            (people["period_start"] > people["date"]).fillna(False),
-            PERIOD,
-            message="period out of order: the period starts after the date it ends on",
-            field="period_start",
-            value=_day("period_start"),
-            expected=lambda row: f"a date on or before {row['date']:%Y-%m-%d}",
-        )
-    return problems
+    )
+
+
+def _people_periods(people: pd.DataFrame | None, descriptor: dict) -> list[Problem]:
+    if people is None or people.empty:
+        return []
+    return _flagged(
+        descriptor,
+        "people",
+        people,
+        (people["value_high"] < people["value"]).fillna(False),
+        RANGE,
+        message="range out of order: the high end of the range is below its low end",
+        field="value_high",
+        value=lambda row: row["value_high"],
+        expected=lambda row: f"a number of at least {row['value']:g}",
+    ) + _flagged(
+        descriptor,
+        "people",
+        people,
+        (people["period_start"] > people["date"]).fillna(False),
+        PERIOD,
+        message="period out of order: the period starts after the date it ends on",
+        field="period_start",
+        value=_day("period_start"),
+        expected=lambda row: f"a date on or before {row['date']:%Y-%m-%d}",
+    )
 
 
 def dispute_claims(tables: dict[str, pd.DataFrame], descriptor: dict) -> list[Problem]:

@@ -116,70 +116,71 @@ def problems(table) -> list[Problem]:
             fdef = fields.get(name)
             if fdef is None or not value:
                 continue
-            controls = [c for c in value if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS]
-            if controls:
+            # One problem a cell, the first of these: a control character hides whatever else is
+            # wrong with the text, and stray spaces are the whole fault of a code.
+            fault = (
+                _control(value)
+                or (_spaces(value) if _is_code(fdef, keys) else None)
+                or (_undrawable(value, fields) if name in drawn else None)
+            )
+            if fault:
+                kind, message, expected = fault
                 found.append(
                     Problem(
                         table.where,
-                        f"{CONTROL}: the value holds {_name(controls[0])}, which no editor shows",
+                        message,
                         row=row,
                         line=line,
                         field=name,
                         value=value,
-                        expected="the text without it (delete the value and type it again)",
-                        kind=CONTROL,
+                        expected=expected,
+                        kind=kind,
                     )
                 )
-                continue
-            if _is_code(fdef, keys) and value != value.strip():
-                where = " and ".join(
-                    w for w, bad in (("before", value != value.lstrip()), ("after", value != value.rstrip())) if bad
-                )
-                found.append(
-                    Problem(
-                        table.where,
-                        f"{SPACES}: the value has a space {where} it",
-                        row=row,
-                        line=line,
-                        field=name,
-                        value=value,
-                        expected=f"'{value.strip()}', without spaces",
-                        kind=SPACES,
-                    )
-                )
-                continue
-            if name in drawn and not value.isascii():
-                missing = [c for c in value if ord(c) not in _chart_glyphs() and not c.isspace()]
-                if missing:
-                    found.append(
-                        Problem(
-                            table.where,
-                            f"{NO_GLYPH}: the charts draw this field, and their font has no "
-                            f"glyph for {_name(missing[0])}",
-                            row=row,
-                            line=line,
-                            field=name,
-                            value=value,
-                            expected="the name in letters, without emoji or symbols",
-                            kind=NO_GLYPH,
-                        )
-                    )
-                    continue
-                backwards = [c for c in value if unicodedata.bidirectional(c) in _RIGHT_TO_LEFT]
-                if backwards:
-                    found.append(
-                        Problem(
-                            table.where,
-                            f"{RIGHT_TO_LEFT}: the charts draw this field, and draw "
-                            f"{_name(backwards[0])} and the letters around it unjoined and left to "
-                            "right",
-                            row=row,
-                            line=line,
-                            field=name,
-                            value=value,
-                            expected="the name in Latin letters (a transliteration, e.g. 'Kabul'), "
-                            + _where_the_original_goes(fields),
-                            kind=RIGHT_TO_LEFT,
-                        )
-                    )
     return found
+
+
+# A fault in a cell: its kind, the message, and what was expected instead.
+_Fault = tuple[str, str, str]
+
+
+def _control(value: str) -> _Fault | None:
+    controls = [c for c in value if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS]
+    if not controls:
+        return None
+    return (
+        CONTROL,
+        f"{CONTROL}: the value holds {_name(controls[0])}, which no editor shows",
+        "the text without it (delete the value and type it again)",
+    )
+
+
+def _spaces(value: str) -> _Fault | None:
+    if value == value.strip():
+        return None
+    where = " and ".join(
+        w for w, bad in (("before", value != value.lstrip()), ("after", value != value.rstrip())) if bad
+    )
+    return SPACES, f"{SPACES}: the value has a space {where} it", f"'{value.strip()}', without spaces"
+
+
+def _undrawable(value: str, fields: dict) -> _Fault | None:
+    # ASCII the font always has; asking only about the rest spares loading its character map.
+    if value.isascii():
+        return None
+    missing = [c for c in value if ord(c) not in _chart_glyphs() and not c.isspace()]
+    if missing:
+        return (
+            NO_GLYPH,
+            f"{NO_GLYPH}: the charts draw this field, and their font has no glyph for {_name(missing[0])}",
+            "the name in letters, without emoji or symbols",
+        )
+    backwards = [c for c in value if unicodedata.bidirectional(c) in _RIGHT_TO_LEFT]
+    if backwards:
+        return (
+            RIGHT_TO_LEFT,
+            f"{RIGHT_TO_LEFT}: the charts draw this field, and draw "
+            f"{_name(backwards[0])} and the letters around it unjoined and left to right",
+            "the name in Latin letters (a transliteration, e.g. 'Kabul'), " + _where_the_original_goes(fields),
+        )
+    return None
