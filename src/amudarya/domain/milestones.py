@@ -55,48 +55,54 @@ def firsts(
             found = per_state[state]
             hit = found[found["turn"] == m.key] if not found.empty else found
             if hit.empty:
-                out.append(
-                    {
-                        "milestone": m.key,
-                        "state": state,
-                        "found": False,
-                        "date": pd.NaT,
-                        "precision": pd.NA,
-                        "date_of": pd.NA,
-                        "earliest": pd.NaT,
-                        "earliest_precision": pd.NA,
-                        "latest": pd.NaT,
-                        "latest_precision": pd.NA,
-                        "date_disputed": False,
-                        "event_ids": (),
-                        "dispute_ids": (),
-                    }
-                )
-                continue
-            row = hit.iloc[0]
-            ids = tuple(row["accounts"])
-            accounts = events[events["event_id"].isin(ids)]
-            dispute_ids = list(dict.fromkeys(accounts["dispute_id"].dropna()))
-            dispute_ids += [d for d in _claim_disputes(claims, ids) if d not in dispute_ids]
-            first_account = accounts.sort_values(["date", "event_id"]).iloc[0]
-            out.append(
-                {
-                    "milestone": m.key,
-                    "state": state,
-                    "found": True,
-                    "date": row["date"],
-                    "precision": row["date_precision"],
-                    "date_of": row.get("date_of", "occurred"),
-                    "earliest": first_account["date"],
-                    "earliest_precision": first_account["date_precision"],
-                    "latest": latest_possible(row, events),
-                    "latest_precision": "day",
-                    "date_disputed": bool(row["dates_disputed"]),
-                    "event_ids": ids,
-                    "dispute_ids": tuple(dispute_ids),
-                }
-            )
+                out.append(_not_found(m.key, state))
+            else:
+                out.append(_found(m.key, state, hit.iloc[0], events, claims))
     return pd.DataFrame(out)
+
+
+def _not_found(milestone: str, state: str) -> dict:
+    # Every column is present, empty, so the table has one row per turn and state either way.
+    return {
+        "milestone": milestone,
+        "state": state,
+        "found": False,
+        "date": pd.NaT,
+        "precision": pd.NA,
+        "date_of": pd.NA,
+        "earliest": pd.NaT,
+        "earliest_precision": pd.NA,
+        "latest": pd.NaT,
+        "latest_precision": pd.NA,
+        "date_disputed": False,
+        "event_ids": (),
+        "dispute_ids": (),
+    }
+
+
+def _found(milestone: str, state: str, row: pd.Series, events: pd.DataFrame, claims: pd.DataFrame | None) -> dict:
+    """The row of a turn a state took: the event's date as the book gives it, and the span all
+    its accounts allow."""
+    ids = tuple(row["accounts"])
+    accounts = events[events["event_id"].isin(ids)]
+    dispute_ids = list(dict.fromkeys(accounts["dispute_id"].dropna()))
+    dispute_ids += [d for d in _claim_disputes(claims, ids) if d not in dispute_ids]
+    first_account = accounts.sort_values(["date", "event_id"]).iloc[0]
+    return {
+        "milestone": milestone,
+        "state": state,
+        "found": True,
+        "date": row["date"],
+        "precision": row["date_precision"],
+        "date_of": row.get("date_of", "occurred"),
+        "earliest": first_account["date"],
+        "earliest_precision": first_account["date_precision"],
+        "latest": latest_possible(row, events),
+        "latest_precision": "day",
+        "date_disputed": bool(row["dates_disputed"]),
+        "event_ids": ids,
+        "dispute_ids": tuple(dispute_ids),
+    }
 
 
 def cell_text(row: pd.Series) -> str:
