@@ -55,9 +55,7 @@ def period_bars(
         title = f"{title} (the largest {len(data)}; {left_out:,} more periods not shown)"
     panels = list(dict.fromkeys(data["panel"]))
     series_names = list(dict.fromkeys(data["series"]))
-    styled = list(series_order or []) + [s for s in series_names if s not in (series_order or [])]
-    colours = colours_for(styled)
-    hatches = {s: ("" if i == 0 else "///") for i, s in enumerate(styled)}
+    colours, hatches = _series_styles(series_names, series_order)
     foot = source_height(source, 8.5) + 0.1
     height = 1.1 + 2.1 * len(panels) + foot
     fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, height), sharex=True, squeeze=False)
@@ -70,34 +68,54 @@ def period_bars(
         if marker is not None:
             ax.axvline(mdates.date2num(marker[0]), color="#444444", linestyle="--", linewidth=1, zorder=50)
     year_ticks(axes[-1, 0].xaxis)
-    handles = [
-        Patch(facecolor=colours[s], alpha=0.5, edgecolor=colours[s], hatch=hatches[s], label=s) for s in series_names
-    ]
     top = headline(fig, title, subtitle)
-    fig.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.005, 1 - top / height),
-        frameon=False,
-        ncol=len(handles),
-        fontsize=9,
-    )
+    _legend(fig, series_names, colours, hatches, top / height)
     fig.tight_layout(rect=(0, foot / height, 1, 1 - (top + 0.35) / height))
     # Labels last, once the panels have their final size, so their overlaps can be measured.
     for ax, name in zip(axes[:, 0], panels, strict=False):
         _label_bars(ax, data[data["panel"] == name])
     if marker is not None:
-        axes[0, 0].text(
-            mdates.date2num(marker[0]),
-            axes[0, 0].get_ylim()[1],
-            " " + marker[1],
-            ha="left",
-            va="top",
-            fontsize=8,
-            color="#444444",
-            zorder=100,
-        )
+        _marker_label(axes[0, 0], marker)
     return sourced(fig, source, title=title, alt=_alt(data, panels, len(series_names) > 1, title, value_axis))
+
+
+def _series_styles(series_names: list[str], series_order: list[str] | None) -> tuple[dict, dict]:
+    """A colour and a hatching per series: those of `series_order` first, so a series keeps its
+    style in every chart of a family, whichever others are missing."""
+    styled = list(series_order or []) + [s for s in series_names if s not in (series_order or [])]
+    colours = colours_for(styled)
+    hatches = {s: ("" if i == 0 else "///") for i, s in enumerate(styled)}
+    return colours, hatches
+
+
+def _legend(fig, series_names: list[str], colours: dict, hatches: dict, below: float) -> None:
+    """One swatch per series drawn, in a row under the headline (`below`, a fraction of the
+    figure's height from its top)."""
+    handles = [
+        Patch(facecolor=colours[s], alpha=0.5, edgecolor=colours[s], hatch=hatches[s], label=s) for s in series_names
+    ]
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.005, 1 - below),
+        frameon=False,
+        ncol=len(handles),
+        fontsize=9,
+    )
+
+
+def _marker_label(ax, marker: tuple[pd.Timestamp, str]) -> None:
+    # At the top of the first panel only: the dashed line runs through every panel, one label is enough.
+    ax.text(
+        mdates.date2num(marker[0]),
+        ax.get_ylim()[1],
+        " " + marker[1],
+        ha="left",
+        va="top",
+        fontsize=8,
+        color="#444444",
+        zorder=100,
+    )
 
 
 def _date_span(data: pd.DataFrame, marker) -> tuple[pd.Timestamp, pd.Timestamp]:
