@@ -64,16 +64,34 @@ def region_map(
     # The figure takes the map's own proportions, plus room for the title, legend and source.
     aspect = (north - south + 2 * pad_y) / (east - west + 2 * pad_x)
     fig, ax = plt.subplots(figsize=(7.5, 7.5 * aspect + 1.1))
+    _fill_countries(ax, focus, context, colour_by, colours)
+    ax.set_xlim(west - pad_x, east + pad_x)
+    ax.set_ylim(south - pad_y, north + pad_y)
+    if context_labels and not context.empty:
+        _name_neighbours(ax, context, context_labels, (west, south, east, north))
+    _name_countries(ax, focus, label, note)
+    _category_legend(ax, focus, colour_by, colours, legend_title)
+    _bare(ax)
+    ax.set_title(title)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    alt = _map_alt(
+        focus, colour_by=colour_by, colours=colours, legend_title=legend_title, label=label, note=note, title=title
+    )
+    return sourced(fig, source, title=title, alt=alt)
+
+
+def _fill_countries(ax, focus, context, colour_by: str, colours: dict[str, str]) -> None:
+    """The land around in light grey, then each focus country in its category's colour."""
     ax.set_facecolor("#DCEAF5")  # water: the Caspian and the Aral stand out from land
     context.plot(ax=ax, color="#E8E8E8", edgecolor="white", linewidth=0.6)
     for category, colour in colours.items():
         part = focus[focus[colour_by] == category]
         if not part.empty:
             part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.9)
-    ax.set_xlim(west - pad_x, east + pad_x)
-    ax.set_ylim(south - pad_y, north + pad_y)
-    if context_labels and not context.empty:
-        _name_neighbours(ax, context, context_labels, (west, south, east, north))
+
+
+def _name_countries(ax, focus, label: str, note: str | None) -> None:
+    """Each focus country's name at a point inside it, with its note (if any) on a second line."""
     for _, row in focus.iterrows():
         point = row.geometry.representative_point()
         text = row[label] + (f"\n{row[note]}" if note and isinstance(row[note], str) and row[note] else "")
@@ -89,6 +107,9 @@ def region_map(
             path_effects=halo(),
         )
 
+
+def _category_legend(ax, focus, colour_by: str, colours: dict[str, str], legend_title: str) -> None:
+    """The categories drawn, in one row below the map: a category no country has is not listed."""
     handles = [
         Patch(facecolor=c, edgecolor="white", label=k) for k, c in colours.items() if (focus[colour_by] == k).any()
     ]
@@ -103,13 +124,6 @@ def region_map(
         frameon=False,
         alignment="left",
     )
-    _bare(ax)
-    ax.set_title(title)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    alt = _map_alt(
-        focus, colour_by=colour_by, colours=colours, legend_title=legend_title, label=label, note=note, title=title
-    )
-    return sourced(fig, source, title=title, alt=alt)
 
 
 def _name_neighbours(ax, context, n: int, bounds) -> None:
@@ -251,6 +265,20 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
         rows = points[points["kind"] == kind]
         if not rows.empty:
             ax.scatter(rows.geometry.x, rows.geometry.y, **style)
+    labels += _point_labels(ax, points)
+    xs += [p.x for p in points.geometry]
+    ys += [p.y for p in points.geometry]
+    _spread_labels(ax, labels, xs, ys, fixed)
+    ax.set_xlabel("")  # geopandas labels the axes with the projection's units when it plots
+    ax.set_ylabel("")
+    _places_legend(ax, points, rivers)
+    alt = chart.alt + " " + describe(points, rivers, countries)
+    return Chart(figure=fig, alt=alt, title=chart.title)
+
+
+def _point_labels(ax, points) -> list:
+    """Each point's name beside its mark, in the order of `points`: a region's in grey italics,
+    as a name over an area rather than a spot."""
     # Labels start beside their marks, crossings on the Afghan side of the border (south) and
     # the places of the Pamirs north of theirs, where the land is emptier; adjustText then
     # moves them apart, off the marks and off the country names.
@@ -259,6 +287,7 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
     depth = {
         i: (1 + 1.4 * (n % 2)) for n, i in enumerate(points[points["kind"] == "crossing"].sort_values("lon").index)
     }
+    labels = []
     for i, row in points.iterrows():
         p = row.geometry
         region = row["kind"] == "region"
@@ -277,8 +306,12 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
                 zorder=6,
             )
         )
-        xs.append(p.x)
-        ys.append(p.y)
+    return labels
+
+
+def _spread_labels(ax, labels: list, xs: list, ys: list, fixed: list) -> None:
+    """adjustText moves the labels apart, off their marks (`xs`, `ys`) and off the country names
+    (`fixed`), inside the map; a label moved away is joined to its mark by a thin line."""
     adjust_text(
         labels,
         x=xs,
@@ -295,11 +328,6 @@ def annotated_map(focus, context, points, rivers, countries: pd.DataFrame, *, ti
         iter_lim=600,
         arrowprops=dict(arrowstyle="-", color="#555555", lw=0.6),
     )
-    ax.set_xlabel("")  # geopandas labels the axes with the projection's units when it plots
-    ax.set_ylabel("")
-    _places_legend(ax, points, rivers)
-    alt = chart.alt + " " + describe(points, rivers, countries)
-    return Chart(figure=fig, alt=alt, title=chart.title)
 
 
 def _name_rivers(ax, rivers, points, fixed: list) -> list:
