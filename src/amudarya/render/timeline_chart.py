@@ -58,37 +58,15 @@ def stance_timeline(
     counted = _counted(ax, events, stance)
     range_lines = _disputed(ax, ranges)
     handles, labels = _legend_entries(ax, counted, range_lines)
-    ax.axvline(takeover, color="#444444", linestyle="--", linewidth=1)
-    ax.annotate(
-        takeover_label,
-        (takeover, -2.5),
-        xytext=(4, 0),
-        textcoords="offset points",
-        fontsize=8,
-        color="#444444",
-        va="bottom",
-    )
+    _takeover_line(ax, takeover, takeover_label)
     stance_axis(ax, "Stance toward the Taliban\n(project's coding of each event)")
     _date_axis(ax, events["date"], takeover)
     ax.set_title(title)
-    ax.legend(
-        handles,
-        labels,
-        title=f"{colour_by.capitalize()} of the event",
-        frameon=False,
-        loc="upper center",
-        bbox_to_anchor=(0.45, -0.13),
-        ncol=min(len(handles), 4),
-        fontsize=9,
-        title_fontsize=9,
-    )
+    _legend(ax, handles, labels, colour_by)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
+    # Labels last, once the layout is final, so that what they would hide can be measured.
     if marks is not None and not marks.empty:
-        xy = list(zip(mdates.date2num(events["date"]), stance, strict=False))
-        if ranges is not None:
-            for _, r in ranges.iterrows():
-                xy += [(mdates.date2num(d), _level(r["stance"])) for d in r["dates"]]
-        _place_labels(fig, ax, marks, ax.transData.transform(xy), avoid=range_lines + counted)
+        _place_labels(fig, ax, marks, _drawn_points(ax, events, stance, ranges), avoid=range_lines + counted)
     alt = _alt(
         events,
         stance,
@@ -100,6 +78,44 @@ def stance_timeline(
         ranges=ranges,
     )
     return sourced(fig, source, title=title, alt=alt)
+
+
+def _takeover_line(ax, takeover: pd.Timestamp, label: str) -> None:
+    """The takeover as a dashed vertical line, named at its foot."""
+    ax.axvline(takeover, color="#444444", linestyle="--", linewidth=1)
+    ax.annotate(
+        label,
+        (takeover, -2.5),
+        xytext=(4, 0),
+        textcoords="offset points",
+        fontsize=8,
+        color="#444444",
+        va="bottom",
+    )
+
+
+def _legend(ax, handles: list, labels: list, colour_by: str) -> None:
+    """The legend below the chart, at most four entries to a row so that it keeps within the figure."""
+    ax.legend(
+        handles,
+        labels,
+        title=f"{colour_by.capitalize()} of the event",
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.45, -0.13),
+        ncol=min(len(handles), 4),
+        fontsize=9,
+        title_fontsize=9,
+    )
+
+
+def _drawn_points(ax, events: pd.DataFrame, stance: pd.Series, ranges: pd.DataFrame | None):
+    """Every dot and disputed date drawn, in display coordinates: what a turn's label must not hide."""
+    xy = list(zip(mdates.date2num(events["date"]), stance, strict=False))
+    if ranges is not None:
+        for _, r in ranges.iterrows():
+            xy += [(mdates.date2num(d), _level(r["stance"])) for d in r["dates"]]
+    return ax.transData.transform(xy)
 
 
 def _disputed(ax, ranges: pd.DataFrame | None) -> list:
