@@ -36,6 +36,14 @@ def pair_rows(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     return trade[pair].sort_values(["period_start", "trade_id"]).reset_index(drop=True)
 
 
+def _statistics(trade: pd.DataFrame, reporter: str, partner: str, disputes: pd.DataFrame | None) -> pd.DataFrame:
+    """What `reporter` reports of its trade with `partner`, targets and (given `disputes`)
+    figures that lost a dispute left out."""
+    if disputes is not None:
+        trade = trade[~set_aside(trade, "trade_id", disputes)]
+    return trade[(trade["reporter"] == reporter) & (trade["partner"] == partner) & (trade["flow"] != "target")]
+
+
 def flows(trade: pd.DataFrame, reporter: str, partner: str, disputes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Statistics (not targets) that `reporter` reports for its trade with `partner`,
     with a money value, oldest period first.
@@ -43,14 +51,8 @@ def flows(trade: pd.DataFrame, reporter: str, partner: str, disputes: pd.DataFra
     With `disputes`, a figure that lost a dispute (another source's figure for the same thing
     is the one the book uses) is left out; the disagreement itself is shown from `disputes`.
     """
-    if disputes is not None:
-        trade = trade[~set_aside(trade, "trade_id", disputes)]
-    rows = trade[
-        (trade["reporter"] == reporter)
-        & (trade["partner"] == partner)
-        & (trade["flow"] != "target")
-        & trade["value_usd"].notna()
-    ]
+    rows = _statistics(trade, reporter, partner, disputes)
+    rows = rows[rows["value_usd"].notna()]
     return rows.sort_values(["period_start", "period_end", "flow", "product"]).reset_index(drop=True)
 
 
@@ -86,14 +88,8 @@ def targets(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
 def products(trade: pd.DataFrame, reporter: str, partner: str, disputes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Figures for named products (money or tonnes or shares), oldest period first; figures that
     lost a dispute are left out when `disputes` is given."""
-    if disputes is not None:
-        trade = trade[~set_aside(trade, "trade_id", disputes)]
-    rows = trade[
-        (trade["reporter"] == reporter)
-        & (trade["partner"] == partner)
-        & (trade["flow"] != "target")
-        & (trade["product"] != "all")
-    ]
+    rows = _statistics(trade, reporter, partner, disputes)
+    rows = rows[rows["product"] != "all"]
     rows = rows.sort_values(["period_start", "period_end", "flow", "product", "trade_id"])
     dated = with_periods(rows[rows["period_end"].notna()])
     # A figure the source gives for no period (a share "in general") is shown as such, never
