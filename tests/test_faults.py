@@ -1252,8 +1252,9 @@ def runs_timeout_in_words(p: Path):
     return [Expect(where, "bad timeout", field="timeout", value="ten minutes")]
 
 
-def _output(message: str, value: str, expected: str | None = None):
-    """`amudarya run trade -o VALUE`; {root} in VALUE is the project's folder."""
+def _output_fault(name: str, message: str, value: str, expected: str | None = None) -> Fault:
+    """The fault `amudarya run trade -o VALUE` and what it must say; {root} in VALUE is the
+    project's folder."""
 
     def apply(p: Path):
         return [
@@ -1266,7 +1267,7 @@ def _output(message: str, value: str, expected: str | None = None):
             )
         ]
 
-    return apply
+    return Fault(name, {"paths"}, apply, commands=(RUN[:2] + ("-o", value),))
 
 
 def repeated_parameter(p: Path):
@@ -1389,48 +1390,18 @@ NEW_FAULTS = [
     ),
     Fault("runs.yml: negative timeout", {"timeout"}, runs_bad_timeout, commands=(("build",),)),
     Fault("runs.yml: timeout in words", {"timeout"}, runs_timeout_in_words, commands=(("build",),)),
-    Fault(
+    _output_fault(
         "-o over the source notebook",
-        {"paths"},
-        _output("it is inside notebooks/", "{root}/notebooks/trade.ipynb", "a .ipynb file outside notebooks/"),
-        commands=(RUN[:2] + ("-o", "{root}/notebooks/trade.ipynb"),),
+        "it is inside notebooks/",
+        "{root}/notebooks/trade.ipynb",
+        "a .ipynb file outside notebooks/",
     ),
-    Fault(
-        "-o into data/",
-        {"paths"},
-        _output("it is inside data/", "{root}/data/x.ipynb"),
-        commands=(RUN[:2] + ("-o", "{root}/data/x.ipynb"),),
-    ),
-    Fault(
-        "-o into book/ by a way round",
-        {"paths"},
-        _output("it is inside book/", "{root}/_build/../book/_generated/x.ipynb"),
-        commands=(RUN[:2] + ("-o", "{root}/_build/../book/_generated/x.ipynb"),),
-    ),
-    Fault(
-        "-o a folder",
-        {"paths"},
-        _output("it is a folder", "{root}/tools/", "a file name ending in .ipynb"),
-        commands=(RUN[:2] + ("-o", "{root}/tools/"),),
-    ),
-    Fault(
-        "-o a file that is no notebook",
-        {"paths"},
-        _output("an executed notebook is a .ipynb file", "/proc/version"),
-        commands=(RUN[:2] + ("-o", "/proc/version"),),
-    ),
-    Fault(
-        "-o into /proc",
-        {"paths"},
-        _output("cannot write to /proc", "/proc/x.ipynb"),
-        commands=(RUN[:2] + ("-o", "/proc/x.ipynb"),),
-    ),
-    Fault(
-        "-o into /sys",
-        {"paths"},
-        _output("cannot write to /sys", "/sys/x.ipynb"),
-        commands=(RUN[:2] + ("-o", "/sys/x.ipynb"),),
-    ),
+    _output_fault("-o into data/", "it is inside data/", "{root}/data/x.ipynb"),
+    _output_fault("-o into book/ by a way round", "it is inside book/", "{root}/_build/../book/_generated/x.ipynb"),
+    _output_fault("-o a folder", "it is a folder", "{root}/tools/", "a file name ending in .ipynb"),
+    _output_fault("-o a file that is no notebook", "an executed notebook is a .ipynb file", "/proc/version"),
+    _output_fault("-o into /proc", "cannot write to /proc", "/proc/x.ipynb"),
+    _output_fault("-o into /sys", "cannot write to /sys", "/sys/x.ipynb"),
     Fault(
         "-p given twice",
         {"repeated -p"},
