@@ -125,6 +125,10 @@ class Package:
             table = table[table[column].isin(list(how["values"])).fillna(False).astype(bool)]
         return table[how["columns"]] if columns is not None else table
 
+    def field_names(self, name: str) -> list[str]:
+        """The fields of table `name` as the descriptor declares them (reads no table)."""
+        return [f["name"] for f in _schema(self.descriptor, name)["schema"]["fields"]]
+
     def path_of(self, name: str) -> Path:
         self.record(name)
         return self.folder / _schema(self.descriptor, name)["path"]

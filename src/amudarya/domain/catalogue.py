@@ -51,11 +51,6 @@ def citing_fields(package) -> dict[str, list[str]]:
     return found
 
 
-def _field_names(package, table: str) -> list[str]:
-    (res,) = [r for r in package.descriptor["resources"] if r["name"] == table]
-    return [f["name"] for f in res["schema"]["fields"]]
-
-
 def citing_tables(package) -> list[str]:
     """Tables whose rows cite a source."""
     return list(citing_fields(package))
@@ -148,7 +143,7 @@ def facts(package) -> dict:
         [
             package.select(t, columns=["confidence"])["confidence"]
             for t in citing_tables(package)
-            if "confidence" in _field_names(package, t)
+            if "confidence" in package.field_names(t)
         ],
         ignore_index=True,
     )

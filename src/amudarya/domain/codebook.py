@@ -14,15 +14,12 @@ from amudarya.domain.events import takeover
 from amudarya.domain.timeline import KIND_WORDS, STANCE_WORDS, date_text, stance_scale
 
 
-def _resource(package, resource: str) -> dict:
-    (found,) = [res for res in package.descriptor["resources"] if res["name"] == resource]
-    return found
-
-
 def _field(package, resource: str, name: str) -> dict:
-    for field in _resource(package, resource)["schema"]["fields"]:
-        if field["name"] == name:
-            return field
+    for res in package.descriptor["resources"]:
+        if res["name"] == resource:
+            for field in res["schema"]["fields"]:
+                if field["name"] == name:
+                    return field
     raise KeyError(f"{resource}.{name}")
 
 
@@ -58,7 +55,7 @@ def _described(example: pd.Series | None, names: pd.Series) -> dict:
 def _without_wording(package) -> pd.DataFrame:
     """events.csv without its summaries: what the counts and the choice of examples read, so a
     reworded event changes the method page only if it is an example (see `_with_summaries`)."""
-    fields = [f["name"] for f in _resource(package, "events")["schema"]["fields"] if f["name"] != "summary"]
+    fields = [f for f in package.field_names("events") if f != "summary"]
     return package.select("events", columns=fields)
 
 
