@@ -119,8 +119,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench tools notebooks
 	$(BIN)/lint-imports --no-logo
 
+# The tests run in two processes (pytest-xdist), a test file to each at a time, so that one
+# builds a book while the other drives the browser: one session book serves both, and the
+# Lighthouse tests run alone (see tests/conftest.py). TEST_WORKERS=1 runs them in one process.
+TEST_WORKERS ?= 2
 test: lint $(STAMP) $(GEO_STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
 # Full-page screenshots of every page of _build/html (run `make book` first) at desktop and
 # phone widths, into _build/screenshots/, to look at.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import multiprocessing
 import os
 import re
@@ -74,18 +76,80 @@ def package():
     return tables.load(ROOT / "data")
 
 
+# ---------------------------------------------------------------------------
+# Two test processes share the machine (`make test` runs pytest-xdist with one worker per core):
+# they share the session's book, and a test that measures speed runs alone.
+
+
+def _shared_folder(config) -> Path | None:
+    """The session's folder, which every worker sees (xdist gives each worker a folder of its
+    own inside it); None without xdist, where there is nothing to share."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return None
+    return Path(config.option.basetemp).parent
+
+
+@contextlib.contextmanager
+def _locked(path: Path, mode: int):
+    with path.open("a") as f:
+        fcntl.flock(f, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "quiet: the test measures speed (Lighthouse's performance score), so no other test runs "
+        "beside it: the other worker waits until it is done",
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Every test holds the session's quiet lock while it runs, fixtures included: shared by
+    tests that may run side by side, exclusive for a test marked `quiet`. Each takes its lock
+    through a gate, so a quiet test waiting at the lock is not starved by the other worker's
+    next tests: they wait behind it at the gate."""
+    folder = _shared_folder(item.config)
+    if folder is None:
+        yield
+        return
+    mode = fcntl.LOCK_EX if item.get_closest_marker("quiet") else fcntl.LOCK_SH
+    with (folder / "quiet.lock").open("a") as lock:
+        with _locked(folder / "quiet.gate", fcntl.LOCK_EX):
+            fcntl.flock(lock, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    """A copy of the project, built once per test session with `amudarya build`; or, when
+def built_book(request, tmp_path_factory) -> Path:
+    """A copy of the project, built once per test session with `amudarya build` (by the first
+    worker that needs it; the other waits and reads the same book); or, when
     AMUDARYA_BUILT_BOOK names a project folder with a built book, that one (to look again at a
     book after changing only tests). The tests that rebuild a copy read its cache's records, so
-    they need a book built by this code from this project's runs.yml."""
+    they need a book built by this code from this project's runs.yml. No test writes into it:
+    those that change a book change a copy."""
 
     given = os.environ.get("AMUDARYA_BUILT_BOOK")
     if given:
         return Path(given)
-    project = copy_project(tmp_path_factory.mktemp("book") / "project")
-    runner.build(project, log=lambda *_: None)
+    folder = _shared_folder(request.config)
+    if folder is None:
+        project = copy_project(tmp_path_factory.mktemp("book") / "project")
+        runner.build(project, log=lambda *_: None)
+        return project
+    project, done = folder / "book" / "project", folder / "book" / "built"
+    with _locked(folder / "book.lock", fcntl.LOCK_EX):
+        if not done.exists():
+            shutil.rmtree(project, ignore_errors=True)
+            runner.build(copy_project(project), log=lambda *_: None)
+            done.touch()
     return project
 
 

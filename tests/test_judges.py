@@ -7,6 +7,8 @@ emulation with Lighthouse's default simulated throttling. Each must score at lea
 performance, 1 for accessibility and best practices and 0.95 for SEO, and load at most 600 KB
 on a first visit (issue 16); a page that falls short is measured three times and judged by the
 median (`browser.lighthouse_median`). `make audit` applies the same thresholds to every page.
+Its performance score times the page's scripts on this machine, so those tests are marked
+`quiet`: the other test worker waits while they run (tests/conftest.py).
 
 The Nu HTML Checker (tools/vnu, run with Java) reads every page of the book at once and must
 find no error. axe-core's audit of every page, at any impact, is in test_browser.py.
@@ -50,6 +52,7 @@ def lighthouse_reports(judges, base_url, kinds) -> dict[str, dict]:
     return {kind: reports.get(base_url + page, {"error": "no report"}) for kind, page in kinds.items()}
 
 
+@pytest.mark.quiet
 def test_lighthouse_every_kind_of_page_is_fast_accessible_and_findable(lighthouse_reports):
     problems = [
         f"{kind}: {p}" for kind, report in lighthouse_reports.items() for p in browser.lighthouse_problems(report)
@@ -57,6 +60,7 @@ def test_lighthouse_every_kind_of_page_is_fast_accessible_and_findable(lighthous
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.quiet
 def test_lighthouse_tested_the_pages_themselves(lighthouse_reports, kinds):
     """Scores of pages that did not load would mean nothing: each report is of the page asked
     for, which loaded its text and nothing from another machine."""
