@@ -6,19 +6,12 @@ Plurals, agreement and ordinals come from `inflect`, never from adding an "s".
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 
+import inflect
 import pandas as pd
 
-
-@functools.cache
-def _engine():
-    """inflect's engine, made on first use: importing inflect takes seconds (typeguard checks its
-    every function), which a build that only checks its inputs need not spend."""
-    import inflect
-
-    return inflect.engine()
+_ENGINE = inflect.engine()
 
 
 # What a row's `qualifier` puts in front of its figure (data/README.md, *Qualifier*).
@@ -31,7 +24,7 @@ CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
 
 def plural(noun: str, n: int = 2) -> str:
     """The noun as it agrees with `n`: plural('event', 1) -> 'event', plural('event', 3) -> 'events'."""
-    return _engine().plural_noun(noun, int(n)) if int(n) != 1 else noun
+    return _ENGINE.plural_noun(noun, int(n)) if int(n) != 1 else noun
 
 
 def count(n: int, noun: str) -> str:
@@ -42,7 +35,7 @@ def count(n: int, noun: str) -> str:
 
 def verb(singular: str, n: int) -> str:
     """The verb agreeing with `n` things: verb('is', 1) -> 'is', verb('is', 0) -> 'are'."""
-    return _engine().plural_verb(singular, int(n)) if int(n) != 1 else singular
+    return _ENGINE.plural_verb(singular, int(n)) if int(n) != 1 else singular
 
 
 def count_word(n: int) -> str:
@@ -51,13 +44,13 @@ def count_word(n: int) -> str:
     if n == 0:
         return "no"
     if 0 < n <= 10:
-        return _engine().number_to_words(n)
+        return _ENGINE.number_to_words(n)
     return f"{n:,}"
 
 
 def ordinal_word(n: int) -> str:
     """2 -> 'second', 11 -> 'eleventh'."""
-    return _engine().number_to_words(_engine().ordinal(int(n)))
+    return _ENGINE.number_to_words(_ENGINE.ordinal(int(n)))
 
 
 def join(items: Iterable[str]) -> str:
@@ -65,7 +58,7 @@ def join(items: Iterable[str]) -> str:
     items = [str(i) for i in items]
     if not items:
         return ""
-    return _engine().join(items, final_sep="")
+    return _ENGINE.join(items, final_sep="")
 
 
 def names_text(names: Iterable[str]) -> str:
@@ -80,7 +73,7 @@ NOT_IN_DATA = "not in the data"
 
 def indefinite(noun_phrase: str) -> str:
     """'a statement', 'an evacuation', 'a UN body'."""
-    return _engine().a(noun_phrase)
+    return _ENGINE.a(noun_phrase)
 
 
 # ---------------------------------------------------------------------------
