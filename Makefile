@@ -4,7 +4,7 @@
 # and, for those who want them:
 #   make audit  Lighthouse on every page of the built book, against the thresholds of issue 16
 #   make bench  time clean and incremental builds against Jupyter Book 1
-#   make bench-scale  time run matrices of 13, 50 and 200 runs and one-value rebuilds
+#   make bench-scale  time run matrices of 17, 50 and 200 runs and one-value rebuilds
 #   make pdf    the book as one PDF, linked from every page of _build/html
 #   make lock   compile requirements.txt from pyproject.toml again (pip-tools)
 #   make lint   ruff, and the import contract of the layers (import-linter)
@@ -139,9 +139,10 @@ audit: $(STAMP) browser
 bench: $(STAMP) $(GEO_STAMP)
 	$(BIN)/python bench/bench.py
 
-# Run matrices of 13, 50 and 200 runs, and rebuilds after one changed value, into
-# bench/results.md (about 12 minutes on 2 quiet cores). SCALE_ARGS="--sizes 2 --no-write" checks
-# the bench itself in a minute; SCALE_ARGS="--baseline REV" also times REV's clean build.
+# Run matrices of the book's own runs, 50 and 200, and rebuilds after one changed value, into
+# bench/results.md (about 25 minutes on 2 quiet cores). SCALE_ARGS="--sizes 17 --no-write" checks
+# the bench itself in a few minutes; SCALE_ARGS="--engines 05eda42,93e9104" also times the
+# home-made pool against Dask on the book of 05eda42 (see bench/scale.py).
 SCALE_ARGS ?=
 bench-scale: $(STAMP) $(GEO_STAMP)
 	$(BIN)/python bench/scale.py $(SCALE_ARGS)

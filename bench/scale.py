@@ -1,7 +1,7 @@
 """How `amudarya build` scales with the run matrix, and what one changed value costs.
 
-Run by `make bench-scale` (about 12 minutes on 2 quiet cores with the default sizes). For each
-size N (default 13, 50 and 200) a copy of the project gets a run matrix of N real runs: the 13
+Run by `make bench-scale` (about 25 minutes on 2 quiet cores with the default sizes). For each
+size N (default: the book's own runs, 17 today, then 50 and 200) a copy of the project gets a run matrix of N real runs: the 13
 of notebooks/runs.yml, then every thread (policy, refusal, repatriation, trade) for more
 countries, in ISO 3166 order after the states the data know best; a country with no data is a
 real run whose chapter says so. For each size it measures one clean build (no _build/) and one
@@ -9,12 +9,15 @@ no-op rebuild, and reports seconds per run, Sphinx's share of the clean build (t
 `book: built in` line) and the peak memory of the whole process tree (build, workers, kernels,
 Sphinx; resident set sizes summed, sampled every 0.2 s).
 
-On the 13-run project it then changes one value at a time and rebuilds: one trade figure of one
+On the book's own matrix it then changes one value at a time and rebuilds: one trade figure of one
 reporter, one event of one state reworded, one people figure of one state; it counts the runs
 executed again and the time against the clean build.
 
-With `--baseline REV`, the clean build of the first size (13) is also timed with the code of git revision REV
-(e.g. the commit before Dask replaced the home-made pool), in the same environment.
+With `--engines POOL_REV,DASK_REV` it also times the scheduler alone: the clean build of POOL_REV's
+own book (its notebooks, data and pages) with POOL_REV's code, which ran the notebooks on the
+home-made pool, and with DASK_REV's, which ran them on Dask and changed nothing else (05eda42 and
+93e9104 in this repository's history). Today's book cannot stand in: its notebooks import
+modules the old code does not have.
 
 Results (with the machine) go to the section of bench/results.md between the SCALE markers.
 """
@@ -25,6 +28,7 @@ import argparse
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +40,7 @@ import psutil
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ROOT, copy_project, machine  # noqa: E402
+from bench import ROOT, copy_project, link_tools, machine  # noqa: E402
 
 from amudarya.build.matrix import load_matrix  # noqa: E402
 from amudarya.build.run import Run  # noqa: E402
@@ -182,27 +186,43 @@ CHANGES = {
 }
 
 
-def baseline(work: Path, rev: str, size: int) -> dict:
-    tree = work / "baseline-src"
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
-    )
+def engines(work: Path, pool_rev: str, dask_rev: str) -> dict[str, dict]:
+    """The clean build of pool_rev's own book with the code of each revision, in the same
+    environment: the two differ only in how the runs are scheduled."""
+    trees = {rev: work / f"src-{rev}" for rev in (pool_rev, dask_rev)}
     try:
-        folder = project(work, "baseline", size)
-        return build(folder, pythonpath=str(tree / "src"))
+        for rev, tree in trees.items():
+            git = ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev]
+            subprocess.run(git, check=True, capture_output=True)
+        times = {}
+        for rev, tree in trees.items():
+            folder = work / f"engine-{rev}"
+            for part in ("data", "notebooks", "book"):
+                ignore = shutil.ignore_patterns("_generated", "_toc.yml", "_build")
+                shutil.copytree(trees[pool_rev] / part, folder / part, ignore=ignore)
+            for name in ("_config.yml", "CITATION.cff"):
+                if (trees[pool_rev] / name).is_file():
+                    shutil.copy2(trees[pool_rev] / name, folder / name)
+            link_tools(folder)
+            times[rev] = build(folder, pythonpath=str(tree / "src"))
+            print(f"{rev}'s code on {pool_rev}'s book: clean {times[rev]['seconds']:.1f} s", flush=True)
+        return times
     finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+        for tree in trees.values():
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="13,50,200", help="run-matrix sizes, comma-separated (default 13,50,200)")
+    parser.add_argument("--sizes", help="run-matrix sizes, comma-separated (default: the book's own runs, 50 and 200)")
     parser.add_argument(
-        "--baseline", metavar="REV", help="also time the clean build of the first size with the code of REV"
+        "--engines",
+        metavar="POOL_REV,DASK_REV",
+        help="also time POOL_REV's own book built with the code of each revision (the pool against Dask)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results.md alone")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [len(load_matrix(ROOT).runs), 50, 200]
     started = time.perf_counter()
     load = os.getloadavg()[0]
     rows, changes, base = [], [], None
@@ -228,9 +248,9 @@ def main() -> int:
                     after = build(folder)
                     changes.append((label, after, clean))
                     print(f"{label}: {after['executed']} runs executed in {after['seconds']:.1f} s", flush=True)
-        if args.baseline:
-            base = baseline(work, args.baseline, sizes[0])
-    text = report(rows, changes, base, args.baseline, load, os.getloadavg()[0], time.perf_counter() - started)
+        if args.engines:
+            base = engines(work, *args.engines.split(","))
+    text = report(rows, changes, base, load, os.getloadavg()[0], time.perf_counter() - started)
     print(text)
     if not args.no_write:
         old = RESULTS.read_text() if RESULTS.is_file() else ""
@@ -240,7 +260,7 @@ def main() -> int:
     return 0
 
 
-def report(rows, changes, base, rev, load_before, load_after, total) -> str:
+def report(rows, changes, base, load_before, load_after, total) -> str:
     lines = [BEGIN, "", "## Scale: `make bench-scale` (bench/scale.py)", ""] + machine()
     lines += [
         f"- load average (1 min) before / after: {load_before:.2f} / {load_after:.2f}",
@@ -287,11 +307,13 @@ def report(rows, changes, base, rev, load_before, load_after, total) -> str:
                 f"- 200-run no-op ≤ 2 s: {noop['seconds']:.2f} s, {'met' if noop['seconds'] <= 2 else 'missed'}"
             )
     if base:
-        ratio = first / base["seconds"]
+        (pool_rev, pool), (dask_rev, dask) = base.items()
+        ratio = dask["seconds"] / pool["seconds"]
         lines.append(
-            f"- {rows[0][0]}-run clean build with Dask ≤ 0.7 × that of {rev} (home-made pool): "
-            f"{first:.1f} s against {base['seconds']:.1f} s, {ratio:.2f} ×, {'met' if ratio <= 0.7 else 'missed'}; "
-            f"no slower than it (the condition for deleting the pool): {'yes' if ratio <= 1.0 else 'no'}"
+            f"- clean build of {pool_rev}'s book ({pool['executed']} runs) on Dask ({dask_rev}'s code) ≤ 0.7 × "
+            f"on the home-made pool ({pool_rev}'s code): {dask['seconds']:.1f} s against {pool['seconds']:.1f} s, "
+            f"{ratio:.2f} ×, {'met' if ratio <= 0.7 else 'missed'}; no slower than the pool (the condition for "
+            f"deleting it): {'yes' if ratio <= 1.0 else 'no'}"
         )
     lines += ["", END, ""]
     return "\n".join(lines)
