@@ -72,11 +72,14 @@ def link_tools(target: Path) -> None:
     (target / "tools").symlink_to(ROOT / "tools", target_is_directory=True)
 
 
-def copy_project(target: Path) -> Path:
+def copy_project(target: Path, source: Path = ROOT) -> Path:
+    """What a build reads, from `source` (this checkout, or an older revision's worktree)."""
     for part in ("data", "notebooks", "book"):
-        shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build"))
-    shutil.copy2(ROOT / "_config.yml", target / "_config.yml")
-    shutil.copy2(ROOT / "CITATION.cff", target / "CITATION.cff")  # read by the "How to cite" page
+        shutil.copytree(source / part, target / part, ignore=shutil.ignore_patterns("_generated", "_toc.yml", "_build"))
+    shutil.copy2(source / "_config.yml", target / "_config.yml")
+    # Read by the "How to cite" page, which older revisions do not have.
+    if (source / "CITATION.cff").is_file():
+        shutil.copy2(source / "CITATION.cff", target / "CITATION.cff")
     link_tools(target)
     return target
 

@@ -28,7 +28,6 @@ import argparse
 import csv
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -41,7 +40,7 @@ import psutil
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ROOT, copy_project, link_tools, machine  # noqa: E402
+from bench import ROOT, copy_project, machine  # noqa: E402
 
 from amudarya.build.matrix import load_matrix  # noqa: E402
 from amudarya.build.run import Run  # noqa: E402
@@ -199,14 +198,7 @@ def engines(work: Path, pool_rev: str, dask_rev: str, repeat: int = 3) -> dict[s
         times: dict[str, list[dict]] = {rev: [] for rev in trees}
         for i in range(repeat):
             for rev in (pool_rev, dask_rev) if i % 2 == 0 else (dask_rev, pool_rev):
-                folder = work / f"engine-{rev}-{i}"
-                for part in ("data", "notebooks", "book"):
-                    ignore = shutil.ignore_patterns("_generated", "_toc.yml", "_build")
-                    shutil.copytree(trees[pool_rev] / part, folder / part, ignore=ignore)
-                for name in ("_config.yml", "CITATION.cff"):
-                    if (trees[pool_rev] / name).is_file():
-                        shutil.copy2(trees[pool_rev] / name, folder / name)
-                link_tools(folder)
+                folder = copy_project(work / f"engine-{rev}-{i}", source=trees[pool_rev])
                 times[rev].append(build(folder, pythonpath=str(trees[rev] / "src")))
                 print(f"{rev}'s code on {pool_rev}'s book: clean {times[rev][-1]['seconds']:.1f} s", flush=True)
         return times
