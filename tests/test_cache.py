@@ -233,6 +233,38 @@ def test_new_runs_are_executed_side_by_side_on_a_dask_cluster_and_the_others_not
     assert start_a < end_b and start_b < end_a
 
 
+def test_each_run_records_its_seconds_and_the_longest_starts_first(built_book):
+    """A build starts the runs it must execute longest first, by how long each took when last
+    executed (its cache entry records it); runs never executed come first, in runs.yml's order."""
+    runs = load_matrix(built_book).runs
+    store = cache.Store(built_book)
+    seconds = {run.name: store.last_seconds(run.name) for run in runs}
+    assert all(s is not None and s > 0 for s in seconds.values()), seconds
+    ordered = runner.longest_first(store, runs)
+    assert [seconds[run.name] for run in ordered] == sorted(seconds.values(), reverse=True)
+    new = [Run("policy", {"country": code}) for code in ("KGZ", "TJK")]
+    assert runner.longest_first(store, [runs[0], *new])[:2] == new
+
+
+def test_a_cluster_starts_the_runs_in_the_order_given(built_book):
+    """On a cluster of one worker, runs finish in the order the build gives them (Dask alone
+    starts tasks submitted together in no set order)."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    from amudarya.build import schedule
+
+    # The three shortest runs of the book, in an order that is neither runs.yml's nor their names'.
+    order = [Run("sources", {}), Run("chronology", {}), Run("names", {})]
+    finished = []
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        schedule.run_all(built_book, order, 1, cluster.scheduler_address, lambda run, outcome: finished.append(run))
+    assert finished == order
+
+
 def _book_bytes(project) -> dict:
     html = project / "_build" / "html"
     return {p.relative_to(html): p.read_bytes() for p in html.rglob("*") if p.is_file()}

@@ -16,6 +16,7 @@ The store keeps one folder per executed run, laid out like book/_generated/ (the
 notebook and downloads/<run>/), with ENTRY_RECORD listing what the run read and the digest of
 every file the entry holds: an entry whose record is missing or unreadable, or whose files
 differ from it (a truncated notebook), is discarded with a warning and the run executed again.
+The record also keeps how long the run took, which orders the next build's runs.
 """
 
 from __future__ import annotations
@@ -124,9 +125,9 @@ class Store:
         self.warn(f"cache entry {entry} of run {name} is damaged ({why}): discarded; the run is executed again")
         shutil.rmtree(entry, ignore_errors=True)
 
-    def save(self, name: str, recipe: str, files: dict[str, bytes], reads: dict[str, str]) -> Path:
+    def save(self, name: str, recipe: str, files: dict[str, bytes], reads: dict[str, str], seconds: float) -> Path:
         """Store an executed run (its files by path relative to the run's folder) with the
-        record of what it read; the entry appears complete or not at all."""
+        record of what it read and how long it took; the entry appears complete or not at all."""
         target = self.folder / name / f"{recipe}-{digest(json.dumps(reads, sort_keys=True))[:16]}"
         staging = self.folder / name / f".{target.name[-24:]}.{os.getpid()}.partial"
         shutil.rmtree(staging, ignore_errors=True)
@@ -134,7 +135,11 @@ class Store:
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        record = {"reads": reads, "files": {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}}
+        record = {
+            "reads": reads,
+            "files": {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()},
+            "seconds": round(seconds, 2),
+        }
         staging.mkdir(parents=True, exist_ok=True)
         (staging / ENTRY_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)  # a damaged entry of the same name
@@ -145,6 +150,19 @@ class Store:
             # Another build stored the same entry first; both are the same content.
             shutil.rmtree(staging, ignore_errors=True)
         return target
+
+    def last_seconds(self, name: str) -> float | None:
+        """How long the run took when it was last executed, whatever its inputs then; None if
+        no entry of it says."""
+        folder = self.folder / name
+        if not folder.is_dir():
+            return None
+        entries = (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        for entry in sorted(entries, key=lambda p: p.stat().st_mtime, reverse=True):
+            seconds = (_entry_record(entry) or {}).get("seconds")
+            if isinstance(seconds, (int, float)):
+                return float(seconds)
+        return None
 
     def restore(self, entry: Path, name: str, generated: Path) -> None:
         """Make book/_generated/<name>.ipynb and downloads/<name>/ equal to the entry, writing

@@ -62,15 +62,24 @@ def _execute(
 
     def done(run: Run, outcome) -> None:
         if isinstance(outcome, schedule.Result):
-            entries[run.name] = store.save(run.name, recipes[run.name], outcome.files, outcome.reads)
+            entries[run.name] = store.save(run.name, recipes[run.name], outcome.files, outcome.reads, outcome.seconds)
             log(f"{run.name}: executed in {outcome.seconds:.1f} s")
         else:
             failures.append(str(outcome) if isinstance(outcome, RunError) else f"{run.describe()}: {outcome!r}")
             log(f"{run.name}: failed")
 
-    schedule.run_all(root, runs, jobs, scheduler, done)
+    schedule.run_all(root, longest_first(store, runs), jobs, scheduler, done)
     if failures:
         raise RunError("\n".join(failures))
+
+
+def longest_first(store: cache.Store, runs: list[Run]) -> list[Run]:
+    """`runs` in the order to start them: the longest first, by how long each took when last
+    executed, so that no long run starts last and keeps a core busy while the other waits (on
+    two cores the overview, the longest run, started last made a clean build 61.6 s instead of
+    47.7 s). Runs never executed come first, in the order of runs.yml."""
+    known = {run.name: store.last_seconds(run.name) for run in runs}
+    return sorted(runs, key=lambda run: -known[run.name] if known[run.name] is not None else float("-inf"))
 
 
 def run_inputs(root: Path, run: Run) -> tuple[Path, ...]:

@@ -97,8 +97,9 @@ def _cluster(scheduler: str | None, workers: int):
 
 
 def run_all(root: Path, runs: list, jobs: int, scheduler: str | None, done) -> None:
-    """Execute `runs`, calling done(run, Result or the exception it raised) as each finishes,
-    so a finished run is stored even if the build is stopped before the others end."""
+    """Execute `runs`, starting them in the order given, calling done(run, Result or the
+    exception it raised) as each finishes, so a finished run is stored even if the build is
+    stopped before the others end."""
     if scheduler is None and (jobs == 1 or len(runs) == 1):
         for run in runs:
             try:
@@ -111,9 +112,18 @@ def run_all(root: Path, runs: list, jobs: int, scheduler: str | None, done) -> N
 
     client, cluster = _cluster(scheduler, min(jobs, len(runs)))
     try:
+        # Tasks submitted within a few milliseconds of each other share a priority, and Dask
+        # then starts them in no set order: each is given its place explicitly.
         futures = {
-            client.submit(execute_packed, str(root), run, key=f"{run.name}-{uuid.uuid4().hex}", pure=False): run
-            for run in runs
+            client.submit(
+                execute_packed,
+                str(root),
+                run,
+                key=f"{run.name}-{uuid.uuid4().hex}",
+                pure=False,
+                priority=len(runs) - place,
+            ): run
+            for place, run in enumerate(runs)
         }
         for future in as_completed(futures):
             try:
