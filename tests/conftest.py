@@ -50,7 +50,19 @@ def narrow_book(project: Path, runs) -> None:
     front["chapters"] = [c for c in front["chapters"] if c.get("page") != "findings"]
     chapters = [{"notebook": r.thread, "parameters": r.parameters} for r in runs]
     matrix["parts"] = [front, {"caption": "Runs", "chapters": chapters}, back]
-    path.write_text(yaml.safe_dump(matrix, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_runs(matrix), encoding="utf-8")
+
+
+def dump_runs(matrix: dict) -> str:
+    """runs.yml's text, its lists indented under their keys as in the file the book ships (the
+    faults that edit runs.yml as text expect that layout)."""
+    import yaml
+
+    class Indented(yaml.SafeDumper):
+        def increase_indent(self, flow=False, indentless=False):
+            return super().increase_indent(flow, False)
+
+    return yaml.dump(matrix, Dumper=Indented, sort_keys=False)
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from amudarya import cli
 from amudarya.build import assembly, execution, matrix, parameters, paths, timeouts
@@ -40,12 +41,19 @@ from amudarya.build.parameters import notebook_parameters
 from amudarya.build.paths import GENERATED
 from amudarya.build.run import Run
 from amudarya.data import rules, textcheck, validation
-from conftest import ROOT, copy_project, narrow_book
+from conftest import ROOT, copy_project, dump_runs, narrow_book
 
 SCRIPT = "<script>alert(1)</script>"
 BOLD = "<b>bold</b>"
 MARKUP = f" {SCRIPT} {BOLD}"
 TAKEOVER = "AFG-2021-08-15-kabul-taken"
+# One chapter of each thread, as the book has them.
+THREADS = (
+    Run("policy", {"country": "KAZ"}),
+    Run("repatriation", {"country": "KGZ", "origin": "AFG"}),
+    Run("refusal", {"country": "TJK"}),
+    Run("trade", {"reporter": "KAZ", "partner": "AFG"}),
+)
 DESCRIPTOR = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
 
 
@@ -1196,14 +1204,15 @@ def runs_root_page_as_chapter(p: Path):
 
 
 def runs_without_the_method_page(p: Path):
-    """The method page left out of a book whose findings and chapters link to it."""
-    where = _chapter(p, lambda c: c.get("page") == "findings")  # the first to link to it
+    """The method page left out of a book whose chapters link to it (the overview, the first of
+    them in the book the faults start from)."""
+    where = _chapter(p, lambda c: c.get("notebook") == "overview")
     _edit_runs(p, "      - notebook: method\n", "")
     return [
         Expect(
             where,
             "bad run matrix entry: this chapter links to a page the book leaves out",
-            field="page",
+            field="notebook",
             value="method",
             expected="'method' kept in the book",
         )
@@ -1532,8 +1541,12 @@ def amudarya(project: Path, argv: tuple[str, ...], capsys) -> tuple[int, str, st
 @pytest.fixture(scope="module")
 def good_book(tmp_path_factory) -> dict:
     """A project copy with markup in an event summary, an actor name and a source title, and the
-    probe chapter, built once successfully with `amudarya build`."""
+    probe chapter, built once successfully with `amudarya build`. One chapter of each thread is
+    enough to carry the markup through every kind of page (the others of a thread are the same
+    notebook with other parameters), and every run of this book executes: the marked rows are
+    in tables that nearly every run reads."""
     project = copy_project(tmp_path_factory.mktemp("faults") / "project")
+    narrow_book(project, [Run("overview", {}), *THREADS])
     row = find_row(project, "events", event_id=TAKEOVER)
     marked = {
         ("events", row, "summary"): cell(project, "events", row, "summary") + MARKUP,
@@ -1548,10 +1561,9 @@ def good_book(tmp_path_factory) -> dict:
         marked[(table, r, column)] = value
     nbformat.write(probe_notebook(), project / "notebooks" / "probe.ipynb")
     runs = project / "notebooks" / "runs.yml"
-    runs.write_text(
-        runs.read_text(encoding="utf-8") + "  - caption: Probe\n    chapters:\n      - notebook: probe\n",
-        encoding="utf-8",
-    )
+    book = yaml.safe_load(runs.read_text(encoding="utf-8"))
+    book["parts"].append({"caption": "Probe", "chapters": [{"notebook": "probe"}]})
+    runs.write_text(dump_runs(book), encoding="utf-8")
     sources_before = digest(project / "data", project / "notebooks")
     said = io.StringIO()
     with contextlib.redirect_stderr(said):
