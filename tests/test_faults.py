@@ -1609,6 +1609,8 @@ def test_fault_gets_a_clear_message_and_costs_nothing(fault, broken, good_book, 
         assert status == 2, f"amudarya {' '.join(argv)} did not refuse the input:\n{out}\n{err}"
         assert "Traceback" not in err
         assert f"amudarya {argv[0]}: " in err
+        # The count of problems agrees with its noun ("1 problem", "3 problems").
+        assert not re.search(r"\b1 problems\b|problem\(s\)|\b(?:[02-9]|\d{2,}) problem\b", err), err
         if callable(check):
             check(err, broken, argv)
         else:

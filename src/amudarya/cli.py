@@ -19,6 +19,7 @@ from amudarya.build.timeouts import DEFAULT as DEFAULT_TIMEOUT
 from amudarya.data import tables
 from amudarya.data.errors import GUIDE, InputError, RunError
 from amudarya.data.tables import project_root
+from amudarya.domain import words
 
 
 def _root(args) -> Path:
@@ -34,10 +35,11 @@ def _warn(warnings) -> None:
 def _checked_data(root: Path, warn: bool = True) -> None:
     """Validate the data before anything runs, so a person sees every problem in it at once."""
     folder = root / "data"
-    findings = tables.validate(folder)
+    findings = tables.check_once(folder)
     if findings.problems:
-        count = len(findings.problems)
-        raise InputError(findings.problems, summary=f"{folder} is not valid ({count} problem{'s' * (count != 1)})")
+        raise InputError(
+            findings.problems, summary=f"{folder} is not valid ({words.count(len(findings.problems), 'problem')})"
+        )
     if warn:
         _warn(findings.warnings)
 

@@ -19,7 +19,7 @@ from amudarya.build import analysis, paths, timeouts
 from amudarya.build.parameters import check_parameters, declared, did_you_mean
 from amudarya.build.run import Run, notebook_path
 from amudarya.data.errors import InputError, Problem
-from amudarya.domain import coverage
+from amudarya.domain import coverage, words
 
 RUNS_FILE = Path("notebooks") / "runs.yml"
 CHAPTER_KEYS = ("notebook", "parameters", "page", "timeout")
@@ -194,7 +194,7 @@ def load_matrix(root: Path) -> Matrix:
     matrix = Matrix(root_page=str(root_page), parts=[p for p in parts if p])
     problems = reader.problems or _unlinked(root, matrix, reader.located)
     if problems:
-        raise InputError(problems, summary=f"{RUNS_FILE} has {len(problems)} problem(s)")
+        raise InputError(problems, summary=f"{RUNS_FILE} has {words.count(len(problems), 'problem')}")
     return matrix
 
 

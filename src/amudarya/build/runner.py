@@ -25,6 +25,7 @@ from amudarya.build.paths import BUILD, FAILED, GENERATED
 from amudarya.build.run import Run, notebook_path
 from amudarya.data import depfile, tables
 from amudarya.data.errors import InputError, Problem, RunError
+from amudarya.domain import words
 from amudarya.render import bounds
 from amudarya.render.jupyterbook import JupyterBook
 
@@ -39,8 +40,8 @@ def _default_jobs() -> int:
 def _check_data(root: Path) -> None:
     findings = tables.check_once(root / "data")
     if findings.problems:
-        count = len(findings.problems)
-        raise InputError(findings.problems, summary=f"The data package is not valid ({count} problems)")
+        count = words.count(len(findings.problems), "problem")
+        raise InputError(findings.problems, summary=f"The data package is not valid ({count})")
     # Valid, but probably not what the person meant (markup in a text field): said, never fatal.
     for warning in findings.warnings:
         print(f"warning: {warning}", file=sys.stderr)

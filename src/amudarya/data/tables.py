@@ -190,10 +190,11 @@ def warnings(folder: Path | None = None) -> list[Problem]:
 
 
 def check_once(folder: Path | None = None) -> validation.Findings:
-    """validate(), remembered under _build/cache/ by content: a package whose exact bytes already
-    passed cleanly with this exact code and Frictionless version is not validated again, so a
-    build and every notebook it runs validate the same data once. A package with warnings is
-    not remembered, so every build says them again until they are dealt with."""
+    """validate(), remembered by content: a package whose exact bytes already passed cleanly
+    with this exact code and Frictionless version is not validated again, so a build and every
+    notebook it runs validate the same data once (remembered under _build/cache/). Any other
+    answer, problems and warnings, is remembered by this process only (the caller says them again
+    every time), so that checking and then building in one process validates once, not twice."""
     folder = Path(folder) if folder else data_dir()
     key, seen = keys.data_valid_key(folder), keys.data_marks(folder)
     if key in seen:
@@ -201,17 +202,22 @@ def check_once(folder: Path | None = None) -> validation.Findings:
     with seen.one_at_a_time(key):
         if key in seen:
             return validation.Findings([], [])
-        findings = validate(folder)
+        findings = _validated(folder, key)
         if not findings.problems and not findings.warnings:
             seen.add(key)
     return findings
+
+
+@lru_cache(maxsize=8)
+def _validated(folder: Path, _key: str) -> validation.Findings:
+    return validate(folder)
 
 
 @lru_cache(maxsize=4)
 def _load(folder: Path, _digest: str) -> Package:
     problems = check_once(folder).problems
     if problems:
-        raise InputError(problems, summary=f"The data in {folder} is not valid ({len(problems)} problems)")
+        raise InputError(problems, summary=f"The data in {folder} is not valid")
     # Each file is read once, as bytes: the digest a run records is that of what was parsed.
     raw = (folder / PACKAGE_FILE).read_bytes()
     descriptor = json.loads(raw.decode("utf-8"))
