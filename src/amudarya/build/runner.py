@@ -76,9 +76,9 @@ def _execute(
 
 def longest_first(store: cache.Store, runs: list[Run]) -> list[Run]:
     """`runs` in the order to start them: the longest first, by how long each took when last
-    executed, so that no long run starts last and keeps a core busy while the other waits (on
-    two cores the overview, the longest run, started last made a clean build 61.6 s instead of
-    47.7 s). Runs never executed come first, in the order of runs.yml."""
+    executed, so that a long run does not start last and keep one core busy while the others
+    wait (it matters when more runs wait than there are workers). Runs never executed come
+    first, in the order of runs.yml."""
     known = {run.name: store.last_seconds(run.name) for run in runs}
     return sorted(runs, key=lambda run: -known[run.name] if known[run.name] is not None else float("-inf"))
 
