@@ -151,6 +151,7 @@ def test_tajik_chapter_glues_its_refusals_and_its_moves(executed, raw):
     values = glued(executed["TJK"])
     once = _once_after(raw, "TJK")
     assert values["rank_words"] == "the lowest"
+    assert values["n_compared"] == "five"  # in words, as prose says it ("the lowest of the five states")
     assert values["n_refusals"] == int((once["stance"] < 0).sum())
     assert values["stance_2021"] == pytest.approx(once[once["date"].dt.year == 2021]["stance"].mean())
     assert values["has_refusal_disputes"] is True and values["moved_after_peers"] is True

@@ -15,7 +15,7 @@ import pycountry
 from amudarya.domain import timeline as tl
 from amudarya.domain.events import takeover as takeover_day
 from amudarya.domain.places import country_name
-from amudarya.domain.words import count, ordinal_word, verb
+from amudarya.domain.words import count, count_word, ordinal_word, verb
 
 
 def validate_peers(country: str, peers) -> list[str]:
@@ -205,7 +205,7 @@ def _standing(package, mine: pd.DataFrame, peers: list[str], table: pd.DataFrame
         "n_events": len(mine),
         "n_events_text": count(len(mine), "event"),
         "mean_stance": float(mine["stance"].astype(float).mean()),
-        "n_compared": len(table),
+        "n_compared": count_word(len(table)),
         "rank_words": _rank_words(int(table.index[table["state"] == country][0]) + 1, len(table)),
     }
     peer_rows = pd.concat([state_timeline(package, p) for p in peers], ignore_index=True)
