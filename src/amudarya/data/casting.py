@@ -9,7 +9,6 @@ constraint (a negative amount) is kept: it has a type, and the schema check says
 from __future__ import annotations
 
 import pandas as pd
-from frictionless import Schema
 
 from amudarya.data.structure import Table, read_table
 
@@ -29,6 +28,10 @@ def _column(values: list, kind: str) -> pd.Series:
 def typed(table: Table) -> pd.DataFrame:
     """The rows of `table` (every column of its schema there, `table.complete`) with typed
     columns in the schema's order."""
+    # Imported here: Frictionless takes a third of a second to import, and a build whose runs
+    # are all cached never types a table.
+    from frictionless import Schema
+
     # Not checked again here (a third of the time of a kernel's load): validation checks the
     # descriptor before anything is typed, and the loader reads only a package that passed.
     schema = Schema.from_descriptor(

@@ -20,9 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-from frictionless import FrictionlessException, Schema
 
-from amudarya.data import casting, rules, schemacheck, textcheck
+from amudarya.data import casting, rules, textcheck
 from amudarya.data.errors import Problem
 from amudarya.data.kinds import BAD_DESCRIPTOR, KINDS
 from amudarya.data.structure import Table, read_table
@@ -44,6 +43,10 @@ class Findings:
 def _schema_problem(number: int, res: dict) -> Problem | None:
     """What keeps Frictionless from reading a resource's schema (a field type it does not know, a
     constraint its type cannot have), in Frictionless's words with the place named."""
+    # Frictionless is imported where it is used: a build that finds the data already
+    # validated (tables.check_once) and every run cached should not wait a third of a second for it.
+    from frictionless import FrictionlessException, Schema
+
     try:
         Schema.from_descriptor(res["schema"])
     except FrictionlessException as exc:
@@ -126,6 +129,8 @@ def _in_file_order(problems: list[Problem], tables: dict[str, Table]) -> list[Pr
 
 def _cell_problems(folder: Path, descriptor: dict, tables: dict[str, Table]) -> list[Problem]:
     """The schema check's problems and the text check's, each cell said once."""
+    from amudarya.data import schemacheck  # imports Frictionless; see _schema_problem
+
     problems = schemacheck.problems(folder, descriptor, tables)
     # A control character or a space around a code is what is wrong with its cell; what the
     # type and reference checks say about the same cell would only send a person looking elsewhere.
