@@ -1,8 +1,8 @@
 """How `amudarya build` scales with the run matrix, and what one changed value costs.
 
 Run by `make bench-scale` (about 25 minutes on 2 quiet cores with the default sizes). For each
-size N (default: the book's own runs, 17 today, then 50 and 200) a copy of the project gets a run matrix of N real runs: the 13
-of notebooks/runs.yml, then every thread (policy, refusal, repatriation, trade) for more
+size N (default: the book's own runs, 17 today, then 50 and 200) a copy of the project gets a
+run matrix of N real runs: those of notebooks/runs.yml, then every thread (policy, refusal, repatriation, trade) for more
 countries, in ISO 3166 order after the states the data know best; a country with no data is a
 real run whose chapter says so. For each size it measures one clean build (no _build/) and one
 no-op rebuild, and reports seconds per run, Sphinx's share of the clean build (the build's own
@@ -15,9 +15,10 @@ executed again and the time against the clean build.
 
 With `--engines POOL_REV,DASK_REV` it also times the scheduler alone: clean builds of POOL_REV's
 own book (its notebooks, data and pages), three with POOL_REV's code, which ran the notebooks on
-the home-made pool, and three with DASK_REV's, which ran them on Dask and changed nothing else
-(05eda42 and 93e9104 in this repository's history), in alternating order; medians reported. Today's book cannot stand in: its notebooks import
-modules the old code does not have.
+the home-made pool, and three with DASK_REV's, which ran them on Dask (05eda42 and 93e9104 in
+this repository's history; 93e9104 also moved the cache keys to what each run read), in
+alternating order; medians reported. Today's book cannot stand in: its notebooks import modules
+the old code does not have.
 
 Results (with the machine) go to the section of bench/results.md between the SCALE markers.
 """
