@@ -189,7 +189,7 @@ CHANGES = {
 
 def engines(work: Path, pool_rev: str, dask_rev: str, repeat: int = 3) -> dict[str, list[dict]]:
     """Clean builds of pool_rev's own book with the code of each revision, in the same
-    environment (the two differ only in how the runs are scheduled): `repeat` of each, the
+    environment (the two differ in how the runs are scheduled and keyed): `repeat` of each, the
     order alternating so neither code always builds first."""
     trees = {rev: work / f"src-{rev}" for rev in (pool_rev, dask_rev)}
     try:
