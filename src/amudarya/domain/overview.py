@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from amudarya.domain.milestones import firsts, leader, span
+from amudarya.domain.milestones import leader, span
 from amudarya.domain.places import country_name
 from amudarya.domain.region import AFGHANISTAN, borders
 from amudarya.domain.stances import softened, stance_events, stance_summary
@@ -25,9 +25,10 @@ from amudarya.domain.words import count, count_word, names_text, signed
 FIRST_NAMES = (("contact", "talks"), ("accreditation", "envoy"), ("delisting", "delisting"), ("visit", "visit"))
 
 
-def facts(package, states, takeover) -> dict:
+def facts(package, states, takeover, first: pd.DataFrame, used: dict[str, pd.DataFrame]) -> dict:
     """Everything the chapter's prose states, as glue values; every flag the page's
-    conditional cells use is present, True or False."""
+    conditional cells use is present, True or False. `first` is `milestones.firsts` and `used`
+    is `rows_used`, of the same states: the page shows both, so it computes them once."""
     events, disputes, countries = package["events"], package["disputes"], package["countries"]
     names = {s: country_name(s, countries) for s in states}
     summary = stance_summary(events, disputes, states, takeover)
@@ -35,7 +36,6 @@ def facts(package, states, takeover) -> dict:
     flags = {s: None if pd.isna(b) else bool(b) for s, b in zip(border["state"], border["borders"], strict=True)}
     ranked = _ranked(summary)
     least = ranked["state"].iloc[-1] if not ranked.empty else None
-    first = firsts(events, disputes, states, takeover, package["claims"])
     return {
         "takeover_day": date_text(takeover, "day"),
         **stance_bounds(package.descriptor),
@@ -48,7 +48,7 @@ def facts(package, states, takeover) -> dict:
         **_last_talks_facts(first, names, states),
         **_trade_facts(package["trade"], disputes, states, names, countries),
         **_refugee_facts(package, states, names, least),
-        "has_disputes": bool(dispute_ids(first, rows_used(package, states, takeover))),
+        "has_disputes": bool(dispute_ids(first, used)),
     }
 
 
@@ -213,14 +213,14 @@ def _refugee_facts(package, states, names: dict, least: str | None) -> dict:
 # The rows the page reads
 
 
-def rows_used(package, states, takeover) -> dict[str, pd.DataFrame]:
+def rows_used(package, states, takeover, first: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The rows of each table the chapter reads, for its downloads and its list of sources:
-    events (the chart's and the first-table's), trade (the turnover figures shown), people
-    (UNHCR's counts for the two years shown) and countries (Afghanistan and the states)."""
+    events (the chart's and those of `first`, the first-table's `milestones.firsts`), trade
+    (the turnover figures shown), people (UNHCR's counts for the two years shown) and
+    countries (Afghanistan and the states)."""
     events, disputes = package["events"], package["disputes"]
     start = pd.Timestamp(year=pd.Timestamp(takeover).year, month=1, day=1)
     points = stance_events(events, disputes, states, start)
-    first = firsts(events, disputes, states, takeover, package["claims"])
     ids = set(points["event_id"]) | {i for ids in first["event_ids"] for i in ids}
     used_events = events[events["event_id"].isin(ids)].sort_values(["date", "event_id"])
     latest = latest_turnover(package["trade"], disputes, states)
