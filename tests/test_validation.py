@@ -123,3 +123,55 @@ def test_a_field_type_frictionless_does_not_know_is_a_bad_descriptor(tmp_path):
     (problem,) = tables.check(tmp_path / "data")
     assert str(problem).startswith("data/datapackage.json, field 'resources': bad descriptor: the schema of resource")
     assert 'field type "nubmer" is not supported' in problem.message
+
+
+# ---------------------------------------------------------------------------
+# Typed tables, remembered by content
+
+LOAD_IN_A_FRESH_PROCESS = """
+import pickle, sys
+from pathlib import Path
+from amudarya.data import tables
+package = tables.load(Path(sys.argv[1]))
+sys.stdout.buffer.write(pickle.dumps(({n: package[n] for n in package.tables._tables}, "frictionless" in sys.modules)))
+"""
+
+
+def _load_fresh(data: Path):
+    """The package's tables as a new process loads them (a kernel), and whether it imported
+    Frictionless to do so."""
+    import pickle
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LOAD_IN_A_FRESH_PROCESS, str(data)], capture_output=True, check=True)
+    return pickle.loads(done.stdout)
+
+
+def test_typed_tables_are_remembered_so_a_kernel_loads_them_without_frictionless(tmp_path):
+    from amudarya.data import casting
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    first, imported = _load_fresh(tmp_path / "data")
+    assert imported  # the first load types the tables
+    again, imported = _load_fresh(tmp_path / "data")
+    assert not imported
+    package = tables.load(tmp_path / "data")
+    for res in package.descriptor["resources"]:
+        typed = casting.load(res, (tmp_path / "data" / res["path"]).read_bytes())
+        pd.testing.assert_frame_equal(again[res["name"]], typed)
+        pd.testing.assert_frame_equal(first[res["name"]], typed)
+
+
+def test_a_changed_or_damaged_table_is_typed_again(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    _load_fresh(tmp_path / "data")
+    row = faults.find_row(tmp_path, "countries", kind="state")
+    faults.set_cell(tmp_path, "countries", row, "name", "Renamed for the test")
+    for memory in (tmp_path / "_build" / "cache" / "typed").glob("*.pickle"):
+        memory.write_bytes(memory.read_bytes()[:100])  # cut short, as a full disk would leave it
+    loaded, imported = _load_fresh(tmp_path / "data")
+    assert imported
+    assert loaded["countries"]["name"].iloc[row - 2] == "Renamed for the test"
+    raw = pd.read_csv(tmp_path / "data" / "events.csv", dtype=str, keep_default_na=False)
+    assert loaded["events"]["event_id"].tolist() == raw["event_id"].tolist()

@@ -92,6 +92,28 @@ def remembered(root: Path, kind: str, key: str, compute):
     return value
 
 
+def remembered_object(root: Path, kind: str, key: str, compute):
+    """compute()'s result, as `remembered` keeps a JSON one, for values JSON cannot hold (typed
+    tables), pickled under _build/cache/<kind>/. A file that does not unpickle is computed again."""
+    import pickle
+
+    path = root / CACHE / kind / f"{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except Exception:  # missing, or cut short: a broken pickle can fail in any of several ways
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, path)
+    except OSError:
+        pass  # no memory, only slower
+    return value
+
+
 # Markers: "this key was seen", for checks whose result depends only on content
 
 
