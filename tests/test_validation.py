@@ -3,6 +3,7 @@ one typed loader gives every table the pandas types the schema declares."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -175,3 +176,60 @@ def test_a_changed_or_damaged_table_is_typed_again(tmp_path):
     assert loaded["countries"]["name"].iloc[row - 2] == "Renamed for the test"
     raw = pd.read_csv(tmp_path / "data" / "events.csv", dtype=str, keep_default_na=False)
     assert loaded["events"]["event_id"].tolist() == raw["event_id"].tolist()
+
+
+# ---------------------------------------------------------------------------
+# Frictionless's verdict, remembered per table
+
+
+def _checked_by_frictionless(monkeypatch, folder: Path) -> tuple[list, set[str]]:
+    """The problems validate() finds, and the tables Frictionless read to find them."""
+    checked = set()
+    original = frictionless.Resource.validate
+
+    def validate(resource, *args, **kwargs):
+        checked.add(resource.name)
+        return original(resource, *args, **kwargs)
+
+    monkeypatch.setattr(frictionless.Resource, "validate", validate)
+    return tables.validate(folder).problems, checked
+
+
+def test_after_an_edit_frictionless_reads_only_that_table_and_those_that_refer_to_it(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    data = tmp_path / "data"
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    names = {r["name"] for r in descriptor["resources"]}
+
+    def referring_to(name: str) -> set[str]:
+        return {
+            r["name"]
+            for r in descriptor["resources"]
+            if any(fk["reference"]["resource"] == name for fk in r["schema"].get("foreignKeys", []))
+        }
+
+    problems, checked = _checked_by_frictionless(monkeypatch, data)
+    assert not problems and checked == names
+    problems, checked = _checked_by_frictionless(monkeypatch, data)
+    assert not problems and checked == set()
+
+    row = faults.find_row(tmp_path, "trade", reporter="KGZ")
+    faults.set_cell(tmp_path, "trade", row, "value_usd", "123456")
+    problems, checked = _checked_by_frictionless(monkeypatch, data)
+    assert not problems and checked == {"trade"} | referring_to("trade")
+
+    row = faults.find_row(tmp_path, "countries", kind="state")
+    faults.set_cell(tmp_path, "countries", row, "name", "Renamed for the test")
+    problems, checked = _checked_by_frictionless(monkeypatch, data)
+    assert not problems and checked == {"countries"} | referring_to("countries")
+    assert len(checked) > 2  # most tables name a country
+
+
+def test_a_table_with_a_problem_is_checked_again_every_time(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    row = faults.find_row(tmp_path, "trade", reporter="KGZ")
+    faults.set_cell(tmp_path, "trade", row, "value_usd", "a lot")
+    for _ in range(2):
+        problems, checked = _checked_by_frictionless(monkeypatch, tmp_path / "data")
+        assert "trade" in checked
+        assert [p.where for p in problems] == ["data/trade.csv"], problems

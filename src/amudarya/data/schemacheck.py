@@ -9,12 +9,14 @@ of Frictionless's message, which changes between releases and languages.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 
 import pycountry
-from frictionless import Field, Package, system
+from frictionless import Field, FrictionlessException, Package, system
 
+from amudarya.data import keys
 from amudarya.data.errors import Problem
 from amudarya.data.kinds import (
     DUPLICATE_KEY,
@@ -84,14 +86,46 @@ def _checked_descriptor(descriptor: dict, tables: dict[str, Table]) -> dict:
 
 def frictionless_errors(folder: Path, descriptor: dict, tables: dict[str, Table]) -> list[tuple[str | None, object]]:
     """(resource name, error) for everything Frictionless finds in the readable files; the name
-    is None for an error of the package itself."""
+    is None for an error of the package itself.
+
+    Each table is checked on its own, in the package, so that its references are looked up;
+    one that passed cleanly is remembered by `_table_key`, and not checked again until it or a
+    table it refers to changes: after an edit to one file, only that file and the tables that
+    refer to it are read again (Frictionless is most of the time a check takes)."""
     desc = _checked_descriptor(descriptor, tables)
     if not desc["resources"]:
         return []
+    seen = keys.Marks(folder.resolve().parent, "valid-table")
+    code = keys.digest(keys.FORMAT, keys.code_digest(), keys.versions(("frictionless",)))
+    found = []
     # Untrusted: the descriptor is data a person edits, and may not point outside data/.
     with system.use_context(trusted=False):
-        report = Package(desc, basepath=str(folder)).validate()
-    return [(task.name, err) for task in report.tasks for err in task.errors] + [(None, e) for e in report.errors]
+        package = Package(desc, basepath=str(folder))
+        try:
+            package.to_descriptor(validate=True)
+        except FrictionlessException as exc:  # as Package.validate() reports a bad descriptor
+            return [(None, e) for e in exc.to_errors()]
+        for res, resource in zip(desc["resources"], package.resources, strict=True):
+            key = _table_key(folder, desc, res, code)
+            if key in seen:
+                continue
+            report = resource.validate()
+            errors = [(task.name, e) for task in report.tasks for e in task.errors] + [(None, e) for e in report.errors]
+            if not errors:
+                seen.add(key)
+            found += errors
+    return found
+
+
+def _table_key(folder: Path, desc: dict, res: dict, code: str) -> str:
+    """What Frictionless's verdict on one table depends on: its schema and bytes, those of every
+    table its foreign keys refer to, this package's code and Frictionless's version."""
+    by_name = {r["name"]: r for r in desc["resources"]}
+    referred = sorted({fk["reference"]["resource"] or res["name"] for fk in res["schema"]["foreignKeys"]})
+    parts = []
+    for r in [res] + [by_name[name] for name in referred if name != res["name"]]:
+        parts += [json.dumps(r, sort_keys=True), (folder / r["path"]).read_bytes()]
+    return keys.digest(code, *parts)
 
 
 def _note(err) -> str:
