@@ -45,7 +45,7 @@ from amudarya.build.matrix import Matrix, load_matrix, write_toc
 from amudarya.build.parameters import notebook_parameters
 from amudarya.build.run import Run, notebook_path
 from amudarya.data import tables
-from amudarya.domain import events, trade, tradefigures
+from amudarya.domain import events, trade, tradefigures, words
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -199,8 +199,11 @@ def add_to_figure(folder: Path, trade_id: str, dollars: int) -> int:
 
 
 def shows(system: System, run: Run, dollars: int) -> bool:
+    """The chapter's page gives `dollars` as the book writes money (`words.money`): 230,000,000
+    reads "US$ 230 million", not "230.0", which once made a rebuild that had the new value
+    count as one that missed it."""
     page = (system.html / "_generated" / f"{run.name}.html").read_text(encoding="utf-8")
-    return f"US$ {dollars / 1_000_000:,.1f} million" in re.sub(r"<[^>]+>", "", page)
+    return words.money(dollars) in re.sub(r"<[^>]+>", "", page)
 
 
 # ---------------------------------------------------------------------------
