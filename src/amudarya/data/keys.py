@@ -52,8 +52,11 @@ def files_digest(folder: Path, pattern: str = "*") -> str:
     return digest(*parts)
 
 
+@lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Every .py file of the amudarya package that is actually imported (not a copy's src/)."""
+    """Every .py file of the amudarya package that is actually imported (not a copy's src/).
+    Remembered: the code a process imported does not change under it, and every typed table's
+    key holds this digest."""
     return files_digest(PACKAGE, "*.py")
 
 
@@ -76,38 +79,35 @@ def versions(packages: tuple[str, ...]) -> str:
 
 def remembered(root: Path, kind: str, key: str, compute):
     """compute()'s JSON result, from _build/cache/<kind>/ if a call with this key made it before."""
-    path = root / CACHE / kind / f"{key}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    value = compute()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_text(json.dumps(value), encoding="utf-8")
-        os.replace(partial, path)
-    except OSError:
-        pass  # no memory, only slower
-    return value
+    return _remember(root / CACHE / kind / f"{key}.json", compute, json.loads, lambda v: json.dumps(v).encode())
 
 
 def remembered_object(root: Path, kind: str, key: str, compute):
     """compute()'s result, as `remembered` keeps a JSON one, for values JSON cannot hold (typed
-    tables), pickled under _build/cache/<kind>/. A file that does not unpickle is computed again."""
+    tables), pickled under _build/cache/<kind>/."""
     import pickle
 
-    path = root / CACHE / kind / f"{key}.pickle"
+    return _remember(
+        root / CACHE / kind / f"{key}.pickle",
+        compute,
+        pickle.loads,
+        lambda v: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL),
+    )
+
+
+def _remember(path: Path, compute, decode, encode):
+    """decode(the file at `path`), or compute() written there (atomically) for the next call. A
+    file that does not decode (missing, cut short) is computed again; an unwritable place only
+    means no memory."""
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)
-    except Exception:  # missing, or cut short: a broken pickle can fail in any of several ways
+        return decode(path.read_bytes())
+    except Exception:  # missing, or cut short: a broken file can fail in any of several ways
         pass
     value = compute()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.write_bytes(encode(value))
         os.replace(partial, path)
     except OSError:
         pass  # no memory, only slower
