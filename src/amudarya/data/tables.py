@@ -223,25 +223,11 @@ def _load(folder: Path, _digest: str) -> Package:
     descriptor = json.loads(raw.decode("utf-8"))
     digests = {PACKAGE_FILE: depfile.sha256(raw)}
     tables, contents = {}, {}
-    code = keys.digest(keys.code_digest(), keys.versions(TYPING_LIBRARIES))
     for res in descriptor["resources"]:
         content = contents[res["path"]] = (folder / res["path"]).read_bytes()
         digests[res["path"]] = depfile.sha256(content)
-        tables[res["name"]] = _typed(folder, res, content, code)
+        tables[res["name"]] = casting.remembered(folder, res, content)
     return Package(folder=folder, descriptor=descriptor, tables=tables, digests=digests, contents=contents)
-
-
-# What a typed table depends on besides its bytes and schema: Frictionless reads the cells, pandas
-# holds them (and pickles them, with numpy).
-TYPING_LIBRARIES = ("frictionless", "pandas", "numpy")
-
-
-def _typed(folder: Path, resource: dict, content: bytes, code: str) -> pd.DataFrame:
-    """`casting.load`, remembered under _build/cache/typed/ by the table's schema and bytes, the
-    package's code and the libraries' versions. Every run's kernel loads the package, and typing
-    it there meant importing Frictionless: about 1.4 s of each run, a tenth of the overview's."""
-    key = keys.digest(keys.FORMAT, json.dumps(resource, sort_keys=True), content, code)
-    return keys.remembered_object(folder.parent, "typed", key, lambda: casting.load(resource, content))
 
 
 def load(folder: Path | None = None) -> Package:

@@ -148,8 +148,10 @@ def _with_lines(problems: list[Problem], tables: dict[str, Table]) -> list[Probl
     ]
 
 
-def _frame(table: Table) -> pd.DataFrame:
-    frame = casting.typed(table)
+def _frame(folder: Path, resource: dict, raw: bytes, table: Table) -> pd.DataFrame:
+    # The same typed table the loader reads (casting.remembered): what validation types, a
+    # build that then loads the package does not type again.
+    frame = casting.remembered(folder, resource, raw)
     # Rules that count rows across tables (a dispute's claims) cannot trust a table with rows
     # left out; they skip it rather than report the gap as a problem of their own.
     frame.attrs["incomplete"] = bool(table.broken_rows)
@@ -162,13 +164,16 @@ def inspect(folder: Path, descriptor: dict) -> Findings:
     if broken:
         return Findings(broken, [])
     tables: dict[str, Table] = {}
+    raws: dict[str, bytes] = {}
     problems: list[Problem] = []
     for res in descriptor["resources"]:
         path = folder / res["path"]
-        tables[res["name"]], found = read_table(res, path.read_bytes() if path.is_file() else None)
+        raw = raws[res["name"]] = path.read_bytes() if path.is_file() else None
+        tables[res["name"]], found = read_table(res, raw)
         problems += found
     problems = _with_lines(problems + _cell_problems(folder, descriptor, tables), tables)
-    frames = {name: _frame(t) for name, t in tables.items() if t.complete}
+    resources = {res["name"]: res for res in descriptor["resources"]}
+    frames = {name: _frame(folder, resources[name], raws[name], t) for name, t in tables.items() if t.complete}
     # A cell the schema check rejected reads as empty to the rules; what they would say about
     # its row is a consequence, so it waits until the row is fixed.
     reported = {(p.where, p.row) for p in problems if p.row}
