@@ -150,7 +150,7 @@ def _build(root: Path, log, jobs: int | None, timeout: float | None, scheduler: 
             if missing:
                 site.start()  # Sphinx sets up while the kernels run
                 # Typed here, once, where validation has imported Frictionless, and remembered
-                # (tables._typed): no kernel then imports it, and two starting at once do not
+                # (casting.remembered): no kernel then imports it, and two starting at once do not
                 # both type the same tables.
                 tables.load(root / "data")
                 _execute(root, missing, recipes, jobs, scheduler, log, entries)
